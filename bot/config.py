@@ -1,0 +1,50 @@
+"""Configuration: `LINLI_`-prefixed environment variables and an optional `.env`.
+
+Nothing needs setting for the embedded default: SQLite in the working directory, the web chat on
+127.0.0.1:8080, the scheduler in process, the demo estate seeded once.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LINLI_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./linli.sqlite3"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Signs web chat cookies and keys the hash of verification codes. Left empty, one is
+    # generated on first start and kept in the database, so restarts keep working.
+    secret_key: str = ""
+    language: Literal["zh", "en"] = "zh"
+    timezone: str = "Asia/Shanghai"
+    # Photos residents upload and files Linli renders (charts, disclosures).
+    data_dir: str = "./linli-data"
+    max_upload_mb: int = 10
+    demo: bool = Field(default=True, description="seed the demo estate on first start")
+
+    verification_code_days: int = 30
+    verification_max_failures: int = 5
+    verification_window_minutes: int = 15
+
+    telegram_token: str = ""
+    telegram_framework: Literal["aiogram", "ptb"] = "aiogram"
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+
+    wechat_token: str = ""
+    wechat_aes_key: str = ""
+    wechat_appid: str = ""
+
+    redis_url: str = ""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,34 @@
+"""The one web application: web chat now; webhooks and the staff console mount here too."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from bot.runtime import Runtime
+from bot.web import chat
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    app = FastAPI(title="Linli 邻里", docs_url="/api/docs", redoc_url=None)
+    app.state.runtime = rt
+    app.include_router(chat.make_router(rt))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/chat")
+
+    @app.get("/chat", include_in_schema=False)
+    async def chat_page() -> FileResponse:
+        return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

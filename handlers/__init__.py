@@ -1,0 +1,11 @@
+"""Conversation flows, one router per capability; `default_routers()` is the order they match in."""
+from __future__ import annotations
+
+from handlers.dispatcher import Router
+
+
+def default_routers() -> list[Router]:
+    from handlers import binding, chat, me, start
+
+    # The free-text router (intent routing) goes last: it takes whatever no other matched.
+    return [start.router, binding.router, me.router, chat.router]
