@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 
 import click
@@ -13,7 +14,24 @@ def _settings() -> Settings:
     return get_settings()
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """Subcommands named here are imported on first use."""
+
+    def __init__(self, *a: object, **kw: object) -> None:
+        super().__init__(*a, **kw)  # type: ignore[arg-type]
+        self.lazy: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attr = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
 @click.option("-v", "--verbose", is_flag=True, help="more logging")
 def main(verbose: bool) -> None:
     """邻里 Linli — chatbot and back office for residential estates."""
@@ -88,15 +106,12 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
-def _register_commands() -> None:
-    from bot.commands.register import register_group
-
-    main.add_command(register_group)
-    for module, attr in (("bot.commands.tally", "tally_command"), ("bot.commands.nlp", "nlp_group"),
-                         ("bot.commands.nlp", "classify_command")):
-        mod = __import__(module, fromlist=[attr])
-        main.add_command(getattr(mod, attr))
+def _lazy(name: str, target: str) -> None:
+    main.lazy[name] = target  # type: ignore[attr-defined]
 
 
-_register_commands()
-
+# Imported only when invoked, so `linli classify` starts without loading the web stack.
+_lazy("register", "bot.commands.register:register_group")
+_lazy("tally", "bot.commands.tally:tally_command")
+_lazy("nlp", "bot.commands.nlp:nlp_group")
+_lazy("classify", "bot.commands.nlp:classify_command")
