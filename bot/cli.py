@@ -97,13 +97,13 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head")
+@click.option("--revision", default="heads")
 def db_upgrade(revision: str) -> None:
     """Apply Alembic migrations to LINLI_DATABASE_URL."""
     from storage.migrate import upgrade
 
     upgrade(_settings().database_url, revision)
-    click.echo(f"database at {revision}")
+    click.echo("database schema is up to date")
 
 
 def _lazy(name: str, target: str) -> None:
@@ -111,6 +111,7 @@ def _lazy(name: str, target: str) -> None:
 
 
 # Imported only when invoked, so `linli classify` starts without loading the web stack.
+_lazy("estate", "bot.commands.estate:estate_group")
 _lazy("register", "bot.commands.register:register_group")
 _lazy("tally", "bot.commands.tally:tally_command")
 _lazy("nlp", "bot.commands.nlp:nlp_group")

@@ -1,4 +1,10 @@
-"""All tables. Import from here so Alembic and the app see one metadata."""
+"""All tables. Import from here so Alembic and the app see one metadata.
+
+Every module in this package is imported, so a capability adds its tables by adding a module.
+"""
+import importlib
+import pkgutil
+
 from storage.models.base import Base, UtcDateTime, utcnow
 from storage.models.conversation import AppSetting, ChatMessage, DialogueState, UploadedFile
 from storage.models.people import (
@@ -21,6 +27,9 @@ from storage.models.places import (
     StreetOffice,
     Unit,
 )
+
+for _m in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_m.name}")
 
 __all__ = [
     "AppSetting", "Base", "Building", "ChatIdentity", "ChatMessage", "Community", "Department",
