@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from bot import charts
 from bot.runtime import Runtime
 from bot.web import chat
+from storage.models.votes import Vote
 
 STATIC = Path(__file__).parent / "static"
 
@@ -26,6 +28,15 @@ def create_app(rt: Runtime) -> FastAPI:
     @app.get("/chat", include_in_schema=False)
     async def chat_page() -> FileResponse:
         return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/charts/vote/{vote_id}.png", include_in_schema=False)
+    async def vote_chart(vote_id: int) -> Response:
+        # Published results are public aggregates; nothing personal is drawn.
+        async with rt.db.session() as s:
+            vote = await s.get(Vote, vote_id)
+        if vote is None or vote.status != "published" or not vote.result:
+            raise HTTPException(404)
+        return Response(charts.vote_chart(vote.title, vote.result), media_type="image/png")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

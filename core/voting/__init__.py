@@ -11,15 +11,17 @@ from core.voting.rules import (
     Verdict,
     count_votes,
     count_with_deemed,
+    deemed_from_counts,
     latest_ballots,
     majority_choice,
     tally,
     tally_with_deemed,
+    verdict_from_counts,
 )
 
 __all__ = [
     "MATTERS", "RULES", "Ballot", "Channel", "Choice", "Count", "DeemedTally", "Electorate", "Matter",
-    "MatterType", "Rule", "Verdict", "Voter", "build_electorate", "count_votes", "count_with_deemed",
+    "MatterType", "Rule", "Verdict", "Voter", "build_electorate", "count_votes", "count_with_deemed", "deemed_from_counts",
     "explain", "explain_deemed", "latest_ballots", "majority_choice", "matter", "tally",
-    "tally_with_deemed", "verdict_json",
+    "tally_with_deemed", "verdict_from_counts", "verdict_json",
 ]

@@ -77,15 +77,21 @@ def count_votes(electorate: Electorate, choices: Mapping[str, Choice], matter_ty
     unknown = [i for i in choices if i not in electorate.voters]
     if unknown:
         raise KeyError(f"not in the electorate: {', '.join(unknown)}")
-    rule = RULES[matter_type]
     by_choice = {c: _count(electorate, (i for i, ch in choices.items() if ch == c)) for c in Choice}
-    participants = _count(electorate, choices)
     totals = Count(electorate.total_area, electorate.total_persons)
+    return verdict_from_counts(totals, by_choice[Choice.YES], by_choice[Choice.NO],
+                               by_choice[Choice.ABSTAIN], matter_type)
+
+
+def verdict_from_counts(totals: Count, yes: Count, no: Count, abstain: Count,
+                        matter_type: MatterType) -> Verdict:
+    """The verdict from aggregate counts (e.g. summed in the database by choice)."""
+    rule = RULES[matter_type]
+    participants = Count(yes.area + no.area + abstain.area, yes.persons + no.persons + abstain.persons)
     participation_area = _ratio(participants.area, totals.area)
     participation_persons = _ratio(participants.persons, totals.persons)
     if participation_area is None or participation_persons is None:
         raise ValueError("the electorate is empty")
-    yes = by_choice[Choice.YES]
     approval_area = _ratio(yes.area, participants.area)
     approval_persons = _ratio(yes.persons, participants.persons)
     quorum = rule.reaches_quorum(participation_area) and rule.reaches_quorum(participation_persons)
@@ -93,7 +99,7 @@ def count_votes(electorate: Electorate, choices: Mapping[str, Choice], matter_ty
     approved_persons = rule.approves(approval_persons)
     return Verdict(
         matter_type=matter_type, rule=rule, totals=totals, participants=participants,
-        yes=yes, no=by_choice[Choice.NO], abstain=by_choice[Choice.ABSTAIN],
+        yes=yes, no=no, abstain=abstain,
         quorum=quorum, approved_area=approved_area, approved_persons=approved_persons,
         passed=quorum and approved_area and approved_persons,
         participation_area=participation_area, participation_persons=participation_persons,
@@ -176,3 +182,20 @@ def tally_with_deemed(electorate: Electorate, ballots: Iterable[Ballot], matter_
                       source: str = "ballots") -> DeemedTally:
     latest = latest_ballots(electorate, ballots, source)
     return count_with_deemed(electorate, {i: b.choice for i, b in latest.items()}, matter_type)
+
+
+def deemed_from_counts(without: Verdict) -> DeemedTally:
+    """The deemed-vote tally from an aggregate verdict: every non-voter joins the majority choice."""
+    deemed_choice = majority_choice(without)
+    silent = Count(without.totals.area - without.participants.area,
+                   without.totals.persons - without.participants.persons)
+    if deemed_choice is None:
+        return DeemedTally(without, without, None, Count(Decimal(0), 0))
+
+    def plus(c: Count, choice: Choice) -> Count:
+        return Count(c.area + silent.area, c.persons + silent.persons) if choice == deemed_choice else c
+
+    with_deemed = verdict_from_counts(without.totals, plus(without.yes, Choice.YES),
+                                      plus(without.no, Choice.NO), plus(without.abstain, Choice.ABSTAIN),
+                                      without.matter_type)
+    return DeemedTally(without, with_deemed, deemed_choice, silent)
