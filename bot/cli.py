@@ -62,6 +62,9 @@ def run(host: str | None, port: int | None) -> None:
             click.echo("已创建示范小区「阳光花园」(YG)。试用绑定房屋的验证码：")
             for place, code in rt.demo.codes:
                 click.echo(f"  {place}  {code}")
+            click.echo("试用工作人员身份的验证码（同样在聊天中输入）：")
+            for label, code in rt.demo.invites:
+                click.echo(f"  [{label}]  {code}")
         click.echo(f"网页聊天 / web chat: {url}")
         config = uvicorn.Config(create_app(rt), host=host, port=port, log_level="warning")
         try:

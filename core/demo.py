@@ -8,7 +8,7 @@ Deterministic: the same seed gives the same register everywhere.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.register import import_register
 from core.register_file import RegisterRow
 from core.roles import Role, ScopeKind
-from core.verification import VerificationPolicy, issue_codes
+from core.verification import VerificationPolicy, issue_codes, issue_role_invite
 from storage.models import (
     Community,
     Department,
@@ -55,6 +55,7 @@ FLAT_TYPES = [Decimal("89.37"), Decimal("96.12"), Decimal("118.62"), Decimal("12
 class DemoResult:
     created: bool
     codes: list[tuple[str, str]]  # (place, plain code) for trying /bind at once
+    invites: list[tuple[str, str]] = field(default_factory=list)  # (role label, code)
 
 
 def _name(rng: random.Random) -> str:
@@ -154,4 +155,12 @@ async def seed_demo(session: AsyncSession, secret: str, now: datetime) -> DemoRe
                                                              ("2", "1", "301"), ("3", "2", "502")}]
     issued = await issue_codes(session, secret, sample, now, VerificationPolicy())
     codes = [(f"{p.building.number}号楼{p.unit_key}单元{p.room}", c) for p, c in issued]
-    return DemoResult(True, codes)
+    invites = []
+    for label, role, kind, scope_id, name in (
+            ("业委会成员", Role.COMMITTEE, ScopeKind.ESTATE, estate.id, "业委会·试用"),
+            ("物业工作人员", Role.PROPERTY_STAFF, ScopeKind.ESTATE, estate.id, "物业·试用"),
+            ("街道工作人员", Role.STREET_STAFF, ScopeKind.STREET_OFFICE, office.id, "街道·试用")):
+        code = await issue_role_invite(session, secret, role.value, kind.value, scope_id, name, now,
+                                       VerificationPolicy())
+        invites.append((label, code))
+    return DemoResult(True, codes, invites)

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Premises, Residency, VerificationCode
+from storage.models.people import RoleInvite
 from storage.repositories.people import PeopleRepository
 
 # No 0/O, 1/I/L: codes are read off paper and typed on phones.
@@ -58,6 +59,7 @@ class VerificationPolicy:
 
 class RedeemOutcome(StrEnum):
     VERIFIED = "verified"
+    ROLE_GRANTED = "role_granted"  # a staff or committee invite
     ALREADY = "already"  # this person already owns that premises
     MALFORMED = "malformed"
     UNKNOWN = "unknown"  # no such code, or already used, or expired: one answer, no oracle
@@ -69,6 +71,9 @@ class RedeemResult:
     outcome: RedeemOutcome
     premises_id: int | None = None
     retry_after: timedelta | None = None
+    role: str | None = None
+    scope_kind: str | None = None
+    scope_id: int | None = None
 
 
 async def issue_codes(session: AsyncSession, secret: str, premises: list[Premises], now: datetime,
@@ -97,7 +102,9 @@ async def redeem(session: AsyncSession, secret: str, person_id: int, text: str, 
         return RedeemResult(RedeemOutcome.MALFORMED)
     h = code_hash(secret, canonical)
     code = await session.scalar(select(VerificationCode).where(VerificationCode.code_hash == h))
-    if code is None or code.used_at is not None or code.expires_at <= now:
+    if code is None:
+        return await _redeem_invite(session, people, person_id, h, now)
+    if code.used_at is not None or code.expires_at <= now:
         await people.record_attempt(person_id, now, success=False)
         return RedeemResult(RedeemOutcome.UNKNOWN)
     if await people.residency(person_id, code.premises_id) is not None:
@@ -128,3 +135,35 @@ async def approve_by_staff(session: AsyncSession, person_id: int, premises_id: i
     session.add(r)
     await session.flush()
     return r
+
+
+async def issue_role_invite(session: AsyncSession, secret: str, role: str, scope_kind: str,
+                            scope_id: int | None, display_name: str, now: datetime,
+                            policy: VerificationPolicy) -> str:
+    """A one-time code that makes whoever enters it a committee member, property staff, etc."""
+    code = new_code()
+    session.add(RoleInvite(code_hash=code_hash(secret, code), role=role, scope_kind=scope_kind,
+                           scope_id=scope_id, display_name=display_name, issued_at=now,
+                           expires_at=now + timedelta(days=policy.valid_days)))
+    await session.flush()
+    return code
+
+
+async def _redeem_invite(session: AsyncSession, people: PeopleRepository, person_id: int, h: str,
+                         now: datetime) -> RedeemResult:
+    claimed = await session.execute(
+        update(RoleInvite)
+        .where(RoleInvite.code_hash == h, RoleInvite.used_at.is_(None), RoleInvite.expires_at > now)
+        .values(used_at=now, used_by_person_id=person_id))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        await people.record_attempt(person_id, now, success=False)
+        return RedeemResult(RedeemOutcome.UNKNOWN)
+    invite = await session.scalar(select(RoleInvite).where(RoleInvite.code_hash == h))
+    assert invite is not None
+    await people.grant(person_id, invite.role, invite.scope_kind, invite.scope_id)
+    person = await people.person(person_id)
+    if person is not None and invite.display_name:
+        person.display_name = invite.display_name
+    await people.record_attempt(person_id, now, success=True)
+    return RedeemResult(RedeemOutcome.ROLE_GRANTED, role=invite.role, scope_kind=invite.scope_kind,
+                        scope_id=invite.scope_id)

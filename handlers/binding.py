@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from core.verification import RedeemOutcome, normalize_code, redeem
 from handlers.dispatcher import Context, Router
-from handlers.texts import place_label
+from handlers.texts import ROLE_NAMES, place_label
+from storage.models import Community, District, Estate, StreetOffice
 from storage.repositories.register import RegisterRepository
 
 router = Router("binding")
@@ -29,6 +30,11 @@ async def _try_code(ctx: Context, text: str) -> None:
             ctx.reply(ctx.t(key, estate=estate.name,
                             place=place_label(ctx.lang, p.building.number, p.unit_key or None, p.room)),
                       [[(ctx.t("btn.me"), "me")]])
+        case RedeemOutcome.ROLE_GRANTED:
+            ctx.end_flow()
+            scope = await _scope_name(ctx, result.scope_kind, result.scope_id)
+            role = ROLE_NAMES[result.role or "resident"][ctx.lang]
+            ctx.reply(ctx.t("bind.role", role=role, scope=scope), [[(ctx.t("btn.me"), "me")]])
         case RedeemOutcome.THROTTLED:
             ctx.end_flow()
             minutes = int((result.retry_after.total_seconds() if result.retry_after else 900) // 60)
@@ -66,3 +72,12 @@ async def code_entered(ctx: Context) -> None:
 async def bare_code(ctx: Context) -> None:
     """A code typed without /bind first (as printed: ABCD-EFGH) is still a binding attempt."""
     await _try_code(ctx, ctx.incoming.text or "")
+
+
+async def _scope_name(ctx: Context, kind: str | None, scope_id: int | None) -> str:
+    model = {"estate": Estate, "community": Community, "street_office": StreetOffice,
+             "district": District}.get(kind or "")
+    if model is None or scope_id is None:
+        return ""
+    row = await ctx.session.get(model, scope_id)
+    return row.name if row is not None else ""

@@ -30,6 +30,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "绑定成功！您已是 {estate} {place} 的认证业主。发送 /me 查看。",
         "en": "Done! You are now the verified owner of {estate} {place}. Send /me to see it.",
     },
+    "bind.role": {"zh": "验证成功！您已获得「{scope}」{role}身份。发送 /me 查看。",
+                  "en": "Verified! You are now {role} of {scope}. Send /me to see it."},
     "bind.already": {"zh": "您已经绑定过 {estate} {place}，无需重复绑定。",
                      "en": "You have already bound {estate} {place}."},
     "bind.malformed": {

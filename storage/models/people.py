@@ -87,3 +87,20 @@ class VerificationAttempt(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RoleInvite(Base):
+    """A one-time code that gives a role (committee member, property staff, ...) to the chat
+    account that enters it. Stored hashed like binding codes."""
+
+    __tablename__ = "role_invite"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(30))
+    scope_kind: Mapped[str] = mapped_column(String(20))
+    scope_id: Mapped[int | None] = mapped_column()
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    used_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))

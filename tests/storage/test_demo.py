@@ -17,7 +17,7 @@ async def test_demo_seeded_once_with_a_realistic_register(db: Database) -> None:
         first = await seed_demo(s, "k", now)
     async with db.session() as s:
         again = await seed_demo(s, "k", now)
-    assert first.created and len(first.codes) == 4 and not again.created
+    assert first.created and len(first.codes) == 4 and len(first.invites) == 3 and not again.created
     async with db.session() as s:
         estate = await s.scalar(select(Estate).where(Estate.code == ESTATE_CODE))
         assert estate is not None and estate.committee_formed and estate.property_company_id

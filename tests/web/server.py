@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 CODE = re.compile(r"^\s+(\S+号楼\S*)\s+([A-Z0-9]{4}-[A-Z0-9]{4})\s*$")
+INVITE = re.compile(r"^\s+\[(\S+)\]\s+([A-Z0-9]{4}-[A-Z0-9]{4})\s*$")
 
 
 def free_port() -> int:
@@ -32,13 +33,14 @@ class Server:
         self.proc: subprocess.Popen[str] | None = None
         self.output: list[str] = []
         self.codes: dict[str, str] = {}
+        self.invites: dict[str, str] = {}
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> None:
-        self.output, self.codes = [], {}
+        self.output, self.codes, self.invites = [], {}, {}
         env = {**os.environ, "LINLI_DATABASE_URL": self.db_url, "LINLI_DATA_DIR": str(self.workdir / "data"),
                "LINLI_PORT": str(self.port), "LINLI_HOST": "127.0.0.1", **self.extra_env}
         env.pop("LINLI_SECRET_KEY", None)  # the generated, persisted secret is part of what is tested
@@ -64,6 +66,9 @@ class Server:
             m = CODE.match(line)
             if m:
                 self.codes[m.group(1)] = m.group(2)
+            m = INVITE.match(line)
+            if m:
+                self.invites[m.group(1)] = m.group(2)
 
     def kill(self) -> None:
         """An abrupt stop, as a crash or a power cut would do it."""
