@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -63,7 +63,9 @@ class Broadcaster:
         done = 0
         async with self.db.session() as s:
             due = list(await s.scalars(
-                select(Delivery).where(Delivery.status == "pending", Delivery.next_attempt_at <= self.clock())
+                select(Delivery).where(Delivery.status == "pending",
+                                       or_(Delivery.next_attempt_at.is_(None),
+                                           Delivery.next_attempt_at <= self.clock()))
                 .order_by(Delivery.id).limit(self.batch)))
             bodies = await _bodies(s, due)
             for d in due:

@@ -117,5 +117,6 @@ def _lazy(name: str, target: str) -> None:
 _lazy("estate", "bot.commands.estate:estate_group")
 _lazy("register", "bot.commands.register:register_group")
 _lazy("tally", "bot.commands.tally:tally_command")
+_lazy("vote", "bot.commands.vote:vote_group")
 _lazy("nlp", "bot.commands.nlp:nlp_group")
 _lazy("classify", "bot.commands.nlp:classify_command")

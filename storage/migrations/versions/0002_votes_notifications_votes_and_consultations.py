@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.Column('chat_id', sa.String(length=128), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', storage.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', storage.models.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('sent_at', storage.models.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['identity_id'], ['chat_identity.id'], name=op.f('fk_delivery_identity_id_chat_identity'), ondelete='CASCADE'),
