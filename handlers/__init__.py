@@ -5,7 +5,7 @@ from handlers.dispatcher import Router
 
 
 def default_routers() -> list[Router]:
-    from handlers import binding, chat, me, start, votes
+    from handlers import binding, chat, consultations, me, start, votes
 
     # The free-text router (intent routing) goes last: it takes whatever no other matched.
-    return [start.router, binding.router, me.router, votes.router, chat.router]
+    return [start.router, binding.router, me.router, votes.router, consultations.router, chat.router]

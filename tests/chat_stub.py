@@ -24,6 +24,10 @@ class ChatStub:
                                                          payload=b.payload))
         raise AssertionError(f"no button {label!r} in the last replies: {self.labels()}")
 
+    async def payload(self, payload: str) -> str:
+        """Press a button that came in an earlier message (e.g. a notification)."""
+        return await self._send(Incoming(self.channel, self.sender, self.sender, payload=payload))
+
     def labels(self) -> list[str]:
         return [b.label for out in self.last for row in out.buttons for b in row]
 
