@@ -127,3 +127,19 @@ def verify(vote_id: int, receipt: str | None) -> None:
         click.echo("回执在记录链中，选票已计入。" if found else "回执不在记录链中。")
         if not found:
             raise SystemExit(1)
+
+
+@vote_group.command("audit")
+@click.argument("vote_id", type=int)
+def audit(vote_id: int) -> None:
+    """Every ballot event of the chain, in order, for auditors (not for publication)."""
+    from storage.models.votes import BallotEvent
+
+    async def go(s: AsyncSession) -> list[Any]:
+        return list(await s.scalars(select(BallotEvent).where(BallotEvent.vote_id == vote_id)
+                                    .order_by(BallotEvent.seq)))
+
+    for ev in _in_session(go):
+        p = ev.payload
+        extra = " ".join(f"{k}={p[k]}" for k in ("proxy", "paper_ref") if p.get(k))
+        click.echo(f"{ev.seq}\t{p['at']}\t{p['owner']}\t{p['choice']}\t{p['channel']}\t{ev.hash}\t{extra}".rstrip())

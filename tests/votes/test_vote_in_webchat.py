@@ -143,3 +143,5 @@ def test_paper_ballot_proxy_and_verify_from_the_command_line(db_url: str, tmp_pa
     assert "当前计票" in r.stdout and "反对面积 100.00㎡、1 人" in r.stdout
     r = linli("verify", str(vote_id), "--receipt", "0" * 64)
     assert r.returncode == 1
+    r = linli("audit", str(vote_id))
+    assert r.returncode == 0 and "\tO4\tno\tpaper\t" in r.stdout and "paper_ref=SCAN-12" in r.stdout
