@@ -48,7 +48,7 @@ def run(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from bot.runtime import start_runtime
-    from bot.web.app import create_app
+    from bot.services import run_services
 
     settings = _settings()
     host = host or settings.host
@@ -66,11 +66,7 @@ def run(host: str | None, port: int | None) -> None:
             for label, code in rt.demo.invites:
                 click.echo(f"  [{label}]  {code}")
         click.echo(f"网页聊天 / web chat: {url}")
-        config = uvicorn.Config(create_app(rt), host=host, port=port, log_level="warning")
-        try:
-            await uvicorn.Server(config).serve()
-        finally:
-            await rt.close()
+        await run_services(rt, host, port)
 
     asyncio.run(serve())
 

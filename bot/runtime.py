@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime, timezone
 
 from bot.config import Settings
@@ -33,7 +34,10 @@ class Runtime:
     services: Services
     dispatcher: Dispatcher
     demo: DemoResult | None = None
-    extras: dict[str, object] = field(default_factory=dict)
+    # Platform senders for the broadcaster, by channel (added by channel adapters when configured).
+    senders: dict[str, Any] = field(default_factory=dict)
+    # Running channel services (e.g. "telegram", "wechat") that web routes look up.
+    extras: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -1,0 +1,34 @@
+"""Everything `linli run` keeps running in one process: the web app (web chat, webhooks, staff
+API), the broadcaster, and — when configured — the scheduler and the Telegram bot."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import uvicorn
+
+from bot.broadcast import Broadcaster
+from bot.runtime import Runtime
+from bot.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+async def run_services(rt: Runtime, host: str, port: int) -> None:
+    stop = asyncio.Event()
+    app = create_app(rt)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    # uvicorn installs its own signal handlers; when it stops, everything else stops with it.
+    broadcaster = Broadcaster(rt.db, dict(rt.senders))
+    tasks = [asyncio.create_task(broadcaster.run_forever(stop), name="broadcaster")]
+    try:
+        await server.serve()
+    finally:
+        stop.set()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(t, 10)
+        await rt.close()
+
+
