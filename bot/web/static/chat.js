@@ -67,17 +67,22 @@
     return data;
   }
 
-  async function send(msg) {
-    if (busy) return;
-    busy = true;
-    try {
-      const data = await call("POST", "/api/chat/messages", Object.assign({ lang }, msg));
-      data.messages.forEach(render);
-    } catch (e) {
-      system(e.message, true);
-    } finally {
-      busy = false;
-    }
+  // Messages go out one at a time, in the order the visitor sent them; none is dropped while an
+  // earlier one is still on its way.
+  let queue = Promise.resolve();
+  function send(msg) {
+    queue = queue.then(async () => {
+      busy = true;
+      try {
+        const data = await call("POST", "/api/chat/messages", Object.assign({ lang }, msg));
+        data.messages.forEach(render);
+      } catch (e) {
+        system(e.message, true);
+      } finally {
+        busy = false;
+      }
+    });
+    return queue;
   }
 
   form.addEventListener("submit", (ev) => {
