@@ -16,9 +16,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from core.area import counted_area
 from typing import TypeVar
 from zoneinfo import ZoneInfo
+
+from core.area import counted_area
 
 # A ballot time written without an offset is local time of the estate (China has one zone).
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
