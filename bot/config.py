@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     wechat_token: str = ""
     wechat_aes_key: str = ""
     wechat_appid: str = ""
+    wechat_app_secret: str = ""  # only for customer-service messages (slow answers)
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_reply_budget_seconds: float = Field(default=4.5, gt=0, le=4.9)
+    wechat_max_age_seconds: int = Field(default=600, gt=0)
+    wechat_menu_links: bool = True
 
     redis_url: str = ""
 

@@ -19,6 +19,10 @@ def create_app(rt: Runtime) -> FastAPI:
     app = FastAPI(title="Linli 邻里", docs_url="/api/docs", redoc_url=None)
     app.state.runtime = rt
     app.include_router(chat.make_router(rt))
+    if rt.settings.wechat_token:
+        from bot.channels.wechat import make_router as wechat_router
+
+        app.include_router(wechat_router(rt))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -91,3 +91,15 @@ async def test_location_message(rt: Runtime) -> None:
         msgs = r.json()["messages"]
         assert msgs[0]["body"]["location"]["label"] == "东门"
         assert "位置已收到" in msgs[1]["body"]["text"]
+
+
+async def test_wechat_webhook_mounted_only_when_configured(settings: Settings) -> None:
+    for token, expected in (("", 404), ("tok", 403)):
+        r = await start_runtime(settings.model_copy(update={"wechat_token": token}), migrate=False, seed=False)
+        try:
+            async with client(r) as c:
+                resp = await c.get("/wechat", params={"signature": "bad", "timestamp": "1", "nonce": "2",
+                                                      "echostr": "x"})
+                assert resp.status_code == expected
+        finally:
+            await r.close()
