@@ -1,0 +1,63 @@
+"""The labelled messages and their split into train and held-out test.
+
+Split rule (the same for training and for the bench, and stable as files grow): a record belongs
+to the test split when the first 8 bytes of SHA-256 of its text - stripped of surrounding
+whitespace, NFKC-normalised and encoded as UTF-8 - read as a big-endian integer are 0 or 1
+modulo 10 (about 20%). The rule looks at the text only, so duplicate texts always fall on the
+same side, and adding records never moves an existing one. Training reads `load("train")` only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+LABELLED_DIR = Path(__file__).parent / "data" / "labelled"
+TEST_BUCKETS = frozenset({0, 1})  # of 10
+Split = Literal["train", "test", "all"]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    text: str
+    intent: str
+    category: str | None
+    urgent: bool
+    building: str | None
+    unit: str | None
+    room: str | None
+    place: str | None
+    source: str  # "part_a.jsonl:12", for reports on mislabelled lines
+
+
+def split_of(text: str) -> Literal["train", "test"]:
+    key = unicodedata.normalize("NFKC", text.strip()).encode("utf-8")
+    bucket = int.from_bytes(hashlib.sha256(key).digest()[:8], "big") % 10
+    return "test" if bucket in TEST_BUCKETS else "train"
+
+
+def _records(path: Path) -> list[Record]:
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            out.append(Record(
+                text=row["text"], intent=row["intent"], category=row.get("category"),
+                urgent=bool(row.get("urgent", False)), building=row.get("building"),
+                unit=row.get("unit"), room=row.get("room"), place=row.get("place"),
+                source=f"{path.name}:{number}",
+            ))
+    return out
+
+
+def load(split: Split, directory: Path = LABELLED_DIR) -> list[Record]:
+    """Records of one split, in file order (files sorted by name)."""
+    records = [r for path in sorted(directory.glob("*.jsonl")) for r in _records(path)]
+    if split == "all":
+        return records
+    return [r for r in records if split_of(r.text) == split]

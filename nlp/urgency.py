@@ -1,0 +1,190 @@
+"""Life-and-safety detector: people trapped, gas, fire or smoke, live wires, flooding, falling objects.
+
+Built for recall: any trigger phrase makes a message urgent unless the context clearly says the
+danger is not present now. Three such contexts are recognised, each judged on the clause around
+the trigger (clauses are split at punctuation and spaces, as chat messages are written):
+
+- hypothetical: "万一着火", "要是哪天困人了", "有火灾隐患", "会着火的";
+- past: "昨天困过人", "上个月电梯困了人" (a past time word in scope and no "现在/还在/正在");
+- resolved: "总阀我已经关了", "现在总算出来了", "火已经灭了" (after the trigger).
+
+Negated mentions ("没有闻到煤气味") are dismissed too. When several triggers occur, one that
+survives is enough: "昨天困过人，今天又困人了" is urgent.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.text import normalise
+
+REASONS = ("trapped", "gas", "fire", "wires", "flood", "falling", "violence")
+
+
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    urgent: bool
+    reason: str | None = None  # one of REASONS when urgent
+    evidence: str | None = None  # the phrase that made it urgent
+    # Triggers that were found but set aside, as (reason, phrase, why) with why in
+    # {"hypothetical", "past", "resolved", "negated", "context"}: for logs and tests.
+    dismissed: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    reason: str
+    pattern: re.Pattern[str]
+    needs: re.Pattern[str] | None = None  # must also occur somewhere in the message
+    veto: re.Pattern[str] | None = None  # a message with this is about something harmless
+
+
+def _t(reason: str, pattern: str, needs: str | None = None, veto: str | None = None) -> _Trigger:
+    return _Trigger(reason, re.compile(pattern), re.compile(needs) if needs else None,
+                    re.compile(veto) if veto else None)
+
+
+_NC = r"[^，,。!！?？；; ]"  # any character that stays inside the clause
+_LIFT = r"(?:电梯|梯|轿厢)"
+_HOME = r"(?:家里|家中|屋里|屋头|屋内|满屋|客厅|卧室|房间|室内|厨房|卫生间|门里|家门|各家|我家|进屋|屋子)"
+_PIPE = r"(?<!雨)(?<!雨水)(?<!落水)(?:水管|管子|管道|水表|阀门|接头|暖气片|暖气管|热水管|自来水管|进水管|供水管|主管|总管|管)"
+_OBJ_HIGH = (r"(?:外机|空调|广告牌|招牌|牌子|玻璃|瓷砖|外墙|外立面|铝板|保温层|幕墙|阳台|花盆|树枝|枝干|大树|树|"
+             r"护栏|吊顶|天花板|雨棚|遮阳棚|防盗窗|晾衣架|热水器|支架|架子|石块|水泥块|砖|顶棚|装饰线条|线条)")
+# Smoke from kitchens, restaurants and cigarettes is a nuisance, not a fire.
+_SMOKE_VETO = (r"饭店|餐馆|饭馆|餐厅|菜馆|店|摊|早餐车|烧烤|烤串|火锅|小吃|排烟|烟囱|锅炉|抽烟|吸烟|烟头|打牌|缭绕|"
+               r"油烟|煎|辣椒|孜然|做饭|炒菜")
+
+TRIGGERS: tuple[_Trigger, ...] = (
+    # people trapped in a lift
+    _t("trapped", r"困人|被困|困住|困着|困在|困了(?:人|我|他|她|孩子|老人|小孩|[\d一二两三四五几]+个)"),
+    _t("trapped", r"被(?:关|锁|卡)(?:在)?" + _LIFT + r"|(?:关|锁|卡)在" + _LIFT + r"里?"),
+    _t("trapped", r"(?:里面|里头)(?:关着|困着|卡着|有人(?!家)|有个)|(?:人|我|他|她|孩子|小孩|老人|们|个)在里面|出不去|出不来|扒不开|救命|关里面",
+       needs=_LIFT),
+    # gas
+    _t("gas", r"(?:煤气|燃气|燃汽|天然气|液化气|瓦斯)" + _NC + r"{0,8}(?:味|漏|泄|嘶嘶)"),
+    _t("gas", r"(?:闻到|味道?|气味)" + _NC + r"{0,6}(?:煤气|燃气|燃汽|天然气|液化气)|像煤气"),
+    _t("gas", r"(?<!轮胎)(?<!车胎)漏气|臭鸡蛋味"),
+    # fire or smoke
+    _t("fire", r"着火|起火|失火|火灾(?!报警|隐患|演练|探测|自动)|火警(?!器)|烧起来|烧着了|火苗|明火|火光|火势|蹿火|窜火"),
+    _t("fire", r"火" + _NC + r"{0,4}(?:窜|蹿|冒)出|(?:在|还在)烧(?!水|饭|菜|烤)|(?:油烟机|灶台|油锅|锅)" + _NC + r"{0,3}着了"),
+    _t("fire", r"冒(?:白|黑|青|浓)?烟|浓烟|黑烟|起烟|(?<!油)烟雾|(?:全是|都是|好大的|很大的|有)烟(?![头味花酒囱草盒])"
+       r"|烟(?:很|好|特别|太)大|烟" + _NC + r"{0,8}(?:窜|灌|呛|冒出|飘进)", veto=_SMOKE_VETO),
+    _t("fire", r"烧焦|焦糊味|糊味|焦味", veto=_SMOKE_VETO),
+    _t("fire", r"(?:电瓶|电池|电动车)" + _NC + r"{0,4}(?:炸了|爆炸|自燃|在烧)|自燃|爆炸"),
+    # exposed wires, sparks
+    _t("wires", r"电线" + _NC + r"{0,6}(?:裸露|露着|露在外|露出|掉下来|垂下来|耷拉|断了|掉地上|泡水|泡在水)"),
+    _t("wires", r"裸露" + _NC + r"{0,4}(?:电线|线头)|(?:线头|铜丝|铜线|线芯)" + _NC + r"{0,6}(?:裸露|露|看得见|看得到)"),
+    _t("wires", r"漏电|触电|被电(?:到|了|击)|电到人|电了一下|手都麻了|麻手"),
+    _t("wires", r"(?:冒|打|闪|溅|起|迸|蹦)(?:出)?(?:一串)?(?:火花|火星)|火花|火星子"),
+    _t("wires", r"(?:电箱|电表箱|配电箱|电闸|插座|开关)" + _NC + r"{0,6}(?:冒烟|着火|烧|啪啪响|噼啪)"),
+    _t("wires", r"高压线" + _NC + r"{0,6}(?:断|掉|垂)"),
+    # burst pipes, water pouring into homes
+    _t("flood", _PIPE + _NC + r"{0,3}(?:爆了|爆裂|爆开|崩开|崩了|冻爆|炸了|喷水|呲水|滋水)"),
+    _t("flood", r"爆管|管爆|呲水|滋水|喷水"),
+    _t("flood", r"(?<!雨)水" + _NC + r"{0,10}(?:灌|涌|淹|浇)(?:进|到|入)?|往(?:家|屋)里(?:灌|流|涌)"),
+    _t("flood", _HOME + _NC + r"{0,8}(?:淹了|进水|全是水|成河|泡了|泡着)|水漫金山|淹到(?:脚|膝|腿|小腿)"),
+    # objects about to fall from height
+    _t("falling", r"摇摇欲坠|(?:悬|吊|挂)(?:在)?(?:半空|那里晃|着晃)|一整块悬着|斜挂着|离墙了",
+       veto=r"往外扩|搭建|违建|加建|扩建|私搭"),
+    _t("falling", r"(?:快|要|随时|马上|眼看|就要|快要)(?:要)?(?:掉|砸|坠|落)(?:下来|下去|了)?", veto=_LIFT),
+    _t("falling", _OBJ_HIGH + _NC + r"{0,8}(?:松动|松了|松脱|脱开|晃动|在晃|直晃|来回晃|就晃|歪了|吹歪|裂开|脱落|往下掉|掉下来了|鼓了|一掀一掀|根都翘|翘起来|翘出来|(?:往|向)" + _NC + r"{0,4}倒)",
+       veto=r"往外扩|搭建|违建|加建|扩建|私搭"),
+    _t("falling", r"高空坠物|砸(?:到|伤)(?:了)?(?:人|车|头)"),
+    # people threatened by others
+    _t("violence", r"(?:拿|持|举|挥)着?(?:刀|菜刀|砍刀|棍子?|棒子?|砖头|铁棍|铁锹)|持刀|砍人|捅人|行凶"),
+    _t("violence", r"打架|斗殴|打人|见血|流血了|追着" + _NC + r"{0,6}打", veto=r"狗|犬|猫"),
+    _t("violence", r"撬(?:我家|我们家)|(?:在|正在)(?:撬|砸|踹)(?:门|锁|窗)|闯进(?:我家|家里|屋里)|(?:小偷|有人)(?:在|正在)(?:偷|撬)"),
+    _t("violence", r"放火|纵火|要点" + _NC + r"{0,6}门|泼汽油|跳楼|要跳下去|轻生"),
+)
+
+_CLAUSE_BREAK = re.compile(r"[，,。.!！?？；;：:~～…\n\s]+")
+# Hypothetical markers before the trigger in its clause, or just after it.
+_HYPO_BEFORE_STRONG = re.compile(
+    r"万一|要是|如果|假如|假设|一旦|哪天|迟早|早晚|会不会|怕|担心|防止|避免|以防|预防|不然|否则|小心|难道|是否|"
+    r"以为|新闻|听说|别的小区|别的城市|其他小区|网上|演练|培训")
+_HYPO_BEFORE_WEAK = re.compile(r"会(?!所|议|员)|容易|可能")  # not for falling: "随时会掉下来" is the danger
+_HYPO_AFTER = re.compile(
+    r"^[^，,。!！?？]{0,4}(?:的话|隐患|风险|危险性|怎么办|咋整|咋办|往哪逃|往哪跑|怎么逃|谁负责|谁来负责|谁赔|的新闻|新闻|的视频)")
+_NEGATION = re.compile(r"(?:没有|没|不是|并非|无|未)[^，,。 ]{0,2}$|不$")
+_PAST = re.compile(
+    r"昨天|昨晚|昨日|前天|前晚|大前天|上周|上礼拜|上星期|上个月|上月|上次|上回|之前|以前|去年|前年|"
+    r"前几天|前两天|前些天|前阵子|前段时间|那次|那回|那天|那晚|那事|有一次|有次|曾经|当时|当初|那会儿|后来")
+_PRESENT = re.compile(r"现在|正在|还在|此刻|这会儿|刚刚|刚才|今天|今晚|今早|马上|赶紧|快来|救命|又")
+_PERFECT_AFTER = re.compile(r"^(?:了)?过")  # "困过人", "着过火"
+_STILL = re.compile(r"^" + _NC + r"{0,3}(?:还是|还有|没用|不管用|关不上|关不住)")
+_RESOLVED: dict[str, re.Pattern[str]] = {
+    "trapped": re.compile(r"(?:才|被)(?:救|弄|放|扒|拉)出来|(?:救|弄|放|扒|拉|接|抱|背)出来了|(?:总算|终于|已经|已|都|人)出来了"),
+    "gas": re.compile(r"(?:阀门?|总阀|气阀|燃气阀)" + _NC + r"{0,6}(?:关了|关上了|关掉了|关好了)|味(?:道)?(?:散了|没了)|(?:已经|已)(?:修好|处理好)"),
+    "fire": re.compile(r"(?<!没)(?:灭了|扑灭了|熄灭了|浇灭了)"),
+    "wires": re.compile(r"(?:已经|已)(?:断电|拉闸|修好|处理好)|(?:缠上|包上|包好|缠好)了"),
+    "flood": re.compile(r"(?:总阀|阀门|水阀|总闸|闸)" + _NC + r"{0,6}(?:关了|关上了|关掉了|关好了|拧上了)|水(?:现在|已经|已|也)?(?:退了|停了|止住了|不流了|不喷了|不漏了)|(?:已经|已)(?:修好|堵上|止住)"),
+    "falling": re.compile(r"(?:已经|已)(?:拆|取|固定|加固|挪|搬)(?:下来|走|好)"),
+    "violence": re.compile(r"(?:已经|已)(?:走了|跑了|被抓|抓住|制服|被带走)"),
+}
+_RESOLVED_ANY = re.compile(r"没事了|修好了|处理好了|解决了|已经好了|危险解除")
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for brk in _CLAUSE_BREAK.finditer(text):
+        if brk.start() > start:
+            spans.append((start, brk.start()))
+        start = brk.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _why_dismissed(text: str, trigger: _Trigger, match: re.Match[str],
+                   clauses: list[tuple[int, int]]) -> str | None:
+    index = next((i for i, (s, e) in enumerate(clauses) if s <= match.start() < e), len(clauses) - 1)
+    c_start, c_end = clauses[index]
+    before = text[c_start:match.start()]
+    after = text[match.end():c_end]
+    reason = trigger.reason
+
+    if trigger.veto and trigger.veto.search(text):
+        return "context"
+    if _NEGATION.search(before):
+        return "negated"
+    if _HYPO_BEFORE_STRONG.search(before) or _HYPO_AFTER.search(after):
+        return "hypothetical"
+    if reason != "falling" and _HYPO_BEFORE_WEAK.search(before):
+        return "hypothetical"
+    if _PERFECT_AFTER.match(after) and not _PRESENT.search(text[c_start:c_end]):
+        return "past"
+    # The nearest clause, at or before the trigger, that carries a time word decides.
+    for i in range(index, -1, -1):
+        clause = text[clauses[i][0]:clauses[i][1]]
+        past, present = _PAST.search(clause), _PRESENT.search(clause)
+        if present:
+            break
+        if past:
+            return "past"
+    rest = text[match.end():]
+    for pattern in (_RESOLVED[reason], _RESOLVED_ANY):
+        for resolved in pattern.finditer(rest):
+            if not _STILL.match(rest[resolved.end():]):
+                return "resolved"
+    return None
+
+
+def detect_urgency(text: str) -> Urgency:
+    """Is someone's life or home in danger right now, and why."""
+    norm = normalise(text)
+    clauses = _clauses(norm)
+    if not clauses:
+        return Urgency(False)
+    hits = sorted(
+        ((m.start(), n, trigger, m) for n, trigger in enumerate(TRIGGERS)
+         for m in trigger.pattern.finditer(norm)
+         if trigger.needs is None or trigger.needs.search(norm)),
+        key=lambda hit: (hit[0], hit[1]),
+    )
+    dismissed: list[tuple[str, str, str]] = []
+    for _, _, trigger, match in hits:
+        why = _why_dismissed(norm, trigger, match, clauses)
+        if why is None:
+            return Urgency(True, trigger.reason, match.group(0), tuple(dismissed))
+        dismissed.append((trigger.reason, match.group(0), why))
+    return Urgency(False, None, None, tuple(dismissed))

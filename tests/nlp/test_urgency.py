@@ -1,0 +1,76 @@
+"""Urgency: high recall on real danger, and no alarm for danger that is past or imagined."""
+import pytest
+
+from nlp import detect_urgency
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("3号楼2单元电梯卡在8楼不动了，里面关着个老太太在喊救命", "trapped"),
+    ("我被困在电梯里了 手机信号很差", "trapped"),
+    ("电梯ka住了 在7楼和8楼中间 我在里面 救命", "trapped"),
+    ("楼道里好大一股煤气味！！！四楼五楼都能闻到", "gas"),
+    ("燃气表那里好像在漏气 嘶嘶响", "gas"),
+    ("楼道着火了！！电动车在冒烟 快来人", "fire"),
+    ("现在楼道全是黑烟 我和孩子出不去", "fire"),
+    ("厨房冒烟了 油烟机着了 怎么办怎么办", "fire"),
+    ("配电箱里噼里啪啦冒火花！！就在5栋1单元一楼", "wires"),
+    ("楼道里的电线外皮破了铜丝都露出来了", "wires"),
+    ("水管爆了！！！水漫到客厅了 快来人关总阀", "flood"),
+    ("楼上水管爆了，水从天花板往下淌，床都泡了", "flood"),
+    ("空调外机支架锈断了一边，机子斜挂着随时要掉", "falling"),
+    ("东门上面那块广告牌被风吹得直晃，底下人来人往的", "falling"),
+    ("有个男的拿着刀在东门那乱挥", "violence"),
+    ("有人在撬我家门！！我在屋里不敢出声", "violence"),
+])
+def test_danger_now(text, reason):
+    u = detect_urgency(text)
+    assert u.urgent and u.reason == reason, u
+
+
+@pytest.mark.parametrize("text, why", [
+    ("上个月电梯困了人，到现在也没人来查", "past"),
+    ("昨天有人被困在电梯里，物业到今天都没解释", "past"),
+    ("昨晚B座电梯困了人，幸好十几分钟就弄出来了", "past"),
+    ("要是哪天困人了谁负责？？这电梯晃得跟坐船一样", "hypothetical"),
+    ("楼道里停满电动车，万一着火了怎么办", "hypothetical"),
+    ("天台的门被锁死了 真着火了往哪逃", "hypothetical"),
+    ("看新闻说别的城市有个小区着火了，大家平时也注意点", "hypothetical"),
+    ("刚才水管爆了，总阀我已经关了，现在满地都是水，谁来修啊", "resolved"),
+    ("刚才电梯困了我二十分钟，现在总算出来了", "resolved"),
+    ("我家没有闻到煤气味，是楼下的", "negated"),
+])
+def test_danger_past_or_hypothetical(text, why):
+    u = detect_urgency(text)
+    assert not u.urgent, u
+    assert why in {w for _, _, w in u.dismissed}
+
+
+@pytest.mark.parametrize("text", [
+    "我妈是特困户，物业费能减吗",             # 困 in a word that is not about lifts
+    "燃气安检入户的通知说周二，我家那天没人咋办",
+    "楼下烧烤店又开始冒烟了 烦死",            # kitchen smoke is a nuisance, not a fire
+    "天然气没气了 灶打不着火",
+    "楼上302漏水，我家天花板石膏板都掉下来一块",
+    "电梯按钮按了没反应",
+    "电动车在楼道飞线充电",
+])
+def test_not_urgent(text):
+    assert not detect_urgency(text).urgent
+
+
+@pytest.mark.parametrize("text", ["昨天困过人", "我们单元的电梯一个礼拜坏三次，上个月还困过人"])
+def test_experience_is_not_urgent(text):
+    assert not detect_urgency(text).urgent
+
+
+def test_past_then_present_is_urgent():
+    u = detect_urgency("昨天困过人，今天又困人了，快来")
+    assert u.urgent and u.reason == "trapped"
+
+
+def test_resolved_but_still_leaking_gas_is_urgent():
+    assert detect_urgency("我家灶台边上一直有煤气味 关了总阀还是有").urgent
+
+
+def test_full_width_text():
+    assert detect_urgency("水管爆了！！！").urgent
