@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from core.consultation import ConsultationError, publish, render, respond, results
 from handlers.dispatcher import Context, Router
-from handlers.votes import _may_announce
+from handlers.votes import governed_estates
 from storage.models.votes import Consultation
 
 router = Router("consultations")
@@ -18,7 +18,7 @@ CANCEL = [[("取消", "cancel")]]
 
 @router.command("consult", aliases=("征求意见", "发起征求意见"))
 async def new_consultation(ctx: Context) -> None:
-    estates = await _may_announce(ctx)
+    estates = await governed_estates(ctx)
     if not estates:
         ctx.reply("只有业委会成员（未成立业委会的小区由街道）可以发起征求意见。")
         return
@@ -110,7 +110,7 @@ async def answer_text(ctx: Context) -> None:
 async def show_results(ctx: Context) -> None:
     cid = int((ctx.incoming.payload or "").split(":")[1])
     c = await ctx.session.get(Consultation, cid)
-    if c is None or c.estate_id not in {e.id for e in await _may_announce(ctx)}:
+    if c is None or c.estate_id not in {e.id for e in await governed_estates(ctx)}:
         ctx.reply("只有发起方可以随时查看征求意见结果。")
         return
     ctx.reply(render(await results(ctx.session, cid)))

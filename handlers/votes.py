@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from core.roles import Place, Role
+from core.governance import estates_governed_by
 from core.voting.matters import MATTERS
 from core.voting.service import (
     CHOICE_NAMES,
@@ -20,7 +20,7 @@ from core.voting.service import (
     voters_for_person,
 )
 from handlers.dispatcher import Context, Router
-from storage.models import Community, Estate, StreetOffice
+from storage.models import Estate
 from storage.models.votes import Vote
 
 router = Router("votes")
@@ -94,23 +94,13 @@ async def show_result(ctx: Context) -> None:
 
 
 # -- announcing a vote (committee; the street office where no committee exists) ----------------
-async def _may_announce(ctx: Context) -> list[Estate]:
-    actor = await ctx.actor()
-    out = []
-    for e in await ctx.session.scalars(select(Estate)):
-        c = await ctx.session.get(Community, e.community_id)
-        assert c is not None
-        so = await ctx.session.get(StreetOffice, c.street_office_id)
-        assert so is not None
-        place = Place(e.id, c.id, so.id, so.district_id)
-        if actor.holds(Role.COMMITTEE, place) or (not e.committee_formed and actor.holds(Role.STREET_STAFF, place)):
-            out.append(e)
-    return out
+async def governed_estates(ctx: Context) -> list[Estate]:
+    return await estates_governed_by(ctx.session, await ctx.actor())
 
 
 @router.command("newvote", aliases=("发起表决",))
 async def new_vote(ctx: Context) -> None:
-    estates = await _may_announce(ctx)
+    estates = await governed_estates(ctx)
     if not estates:
         ctx.reply("只有业委会成员（未成立业委会的小区由街道）可以发起表决。")
         return
