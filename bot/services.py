@@ -9,7 +9,9 @@ import logging
 import uvicorn
 
 from bot.broadcast import Broadcaster
+from bot.jobs import default_specs
 from bot.runtime import Runtime
+from bot.scheduler import LinliScheduler
 from bot.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -22,10 +24,14 @@ async def run_services(rt: Runtime, host: str, port: int) -> None:
     # uvicorn installs its own signal handlers; when it stops, everything else stops with it.
     broadcaster = Broadcaster(rt.db, dict(rt.senders))
     tasks = [asyncio.create_task(broadcaster.run_forever(stop), name="broadcaster")]
+    # Every process may start one; the leader lock lets exactly one schedule jobs.
+    scheduler = LinliScheduler(rt.settings, default_specs(rt.settings), db=rt.db)
+    await scheduler.start()
     try:
         await server.serve()
     finally:
         stop.set()
+        await scheduler.stop()
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(t, 10)

@@ -20,9 +20,17 @@ def _url() -> str:
     return sync_url(url).render_as_string(hide_password=False)
 
 
+# Tables in the database but not in our models: APScheduler creates and owns its job store.
+UNMANAGED_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    return not (type_ == "table" and name in UNMANAGED_TABLES)
+
+
 def run_offline() -> None:
     context.configure(url=_url(), target_metadata=Base.metadata, literal_binds=True,
-                      render_as_batch=True)
+                      render_as_batch=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -40,7 +48,7 @@ def run_online() -> None:
 def _run(conn) -> None:  # type: ignore[no-untyped-def]
     # Batch mode lets later migrations alter tables on SQLite.
     context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
     conn.commit()
