@@ -150,9 +150,13 @@ async def vote_dates(ctx: Context) -> None:
         ctx.reply("日期格式不对，请输入如 2026-12-20 2026-12-31。", [[("取消", "cancel")]])
         return
     d = ctx.data
+    estate = await ctx.session.get(Estate, d["estate_id"])
+    assert estate is not None
     draft = VoteDraft(estate_id=d["estate_id"], title=d["title"], question=d["question"], matter_code=d["matter"],
                       opens_at=datetime.combine(start, time(8, 0), TZ),
-                      closes_at=datetime.combine(end, time(20, 0), TZ))
+                      closes_at=datetime.combine(end, time(20, 0), TZ),
+                      # The estate's 议事规则 decides whether non-voters follow the majority.
+                      deemed_rule=bool((estate.settings or {}).get("deemed_votes", False)))
     try:
         vote = await announce(ctx.session, draft, ctx.speaker.person.id, ctx.now)
     except VoteError as e:
