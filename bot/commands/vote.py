@@ -1,7 +1,6 @@
 """`linli vote …`: paper ballots and proxies entered by staff, results, and audit of the chain."""
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -10,8 +9,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import get_settings
-from bot.runtime import start_runtime
+from bot.commands.common import in_session
 
 T = TypeVar("T")
 CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain", "同意": "yes", "反对": "no", "弃权": "abstain"}
@@ -20,18 +18,7 @@ CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain", "同意": "yes", "反
 def _in_session(fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
     from core.voting.service import VoteError
 
-    async def go() -> T:
-        rt = await start_runtime(get_settings(), seed=False)
-        try:
-            async with rt.db.session() as s:
-                return await fn(s)
-        finally:
-            await rt.close()
-
-    try:
-        return asyncio.run(go())
-    except VoteError as e:
-        raise click.ClickException(str(e)) from None
+    return in_session(fn, (VoteError,))
 
 
 @click.group("vote")
