@@ -9,6 +9,7 @@ import logging
 import uvicorn
 
 from bot.broadcast import Broadcaster
+from bot.channels.telegram.service import start_telegram
 from bot.jobs import default_specs
 from bot.runtime import Runtime
 from bot.scheduler import LinliScheduler
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 
 async def run_services(rt: Runtime, host: str, port: int) -> None:
     stop = asyncio.Event()
+    # Before the broadcaster copies rt.senders, so notices reach Telegram too.
+    telegram = await start_telegram(rt) if rt.settings.telegram_token else None
     app = create_app(rt)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     # uvicorn installs its own signal handlers; when it stops, everything else stops with it.
@@ -32,6 +35,8 @@ async def run_services(rt: Runtime, host: str, port: int) -> None:
     finally:
         stop.set()
         await scheduler.stop()
+        if telegram is not None:
+            await telegram.stop()
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(t, 10)
