@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     wechat_menu_links: bool = True
 
     redis_url: str = ""
+    # Ticket routing overrides per district, SLA profiles, retention: a JSON file (docs/tickets.md).
+    tickets_config: str = ""
 
 
 @lru_cache

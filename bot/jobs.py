@@ -64,9 +64,36 @@ async def vote_reminders(ctx: JobContext) -> None:
             await remind_non_voters(s, vote, now)
 
 
+async def fee_reminders(ctx: JobContext) -> None:
+    """Arrears reminders; safe hourly: the weekly and per-period caps come from recorded reminders,
+    and nothing is sent between 21:00 and 08:00."""
+    from core.fees.service import run_reminders
+
+    await run_reminders(ctx.db, datetime.now(timezone.utc))
+
+
+async def ticket_escalation(ctx: JobContext) -> None:
+    """Overdue property tickets go to the street office's queue for supervision (督办)."""
+    from core.tickets.jobs import escalate_overdue
+
+    await escalate_overdue(ctx.db, datetime.now(timezone.utc))
+
+
+async def ticket_housekeeping(ctx: JobContext) -> None:
+    """Close answers nobody rated in time; erase personal data past the retention period."""
+    from core.tickets.jobs import close_unrated, erase_expired
+
+    now = datetime.now(timezone.utc)
+    await close_unrated(ctx.db, now)
+    await erase_expired(ctx.db, now)
+
+
 def default_specs(settings: Settings) -> list[JobSpec]:
     return [
         every("scheduler_heartbeat", "bot.jobs:heartbeat", seconds=60),
         every("vote_timeline", "bot.jobs:vote_timeline", seconds=60),
         cron("vote_reminders", "bot.jobs:vote_reminders", {"hour": 10, "minute": 0}),
+        every("fee_reminders", "bot.jobs:fee_reminders", seconds=3600),
+        every("ticket_escalation", "bot.jobs:ticket_escalation", seconds=300),
+        cron("ticket_housekeeping", "bot.jobs:ticket_housekeeping", {"hour": 3, "minute": 30}),
     ]

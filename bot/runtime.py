@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from bot.config import Settings
 from core.demo import DemoResult, seed_demo
+from core.tickets.config import load_config as load_tickets_config
 from core.people import installation_secret
 from core.verification import VerificationPolicy
 from handlers import default_routers
@@ -53,6 +54,7 @@ async def start_runtime(settings: Settings, *, migrate: bool = True, seed: bool 
         secret = await installation_secret(s, settings.secret_key)
     services = Services(secret=secret, verification=verification_policy(settings),
                         default_language=settings.language)
+    services.extra["tickets"] = load_tickets_config(settings.tickets_config)
     runtime = Runtime(settings, db, services, Dispatcher(db, services, default_routers()))
     if settings.demo if seed is None else seed:
         async with db.session() as s:

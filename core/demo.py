@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.fees.demo import seed_fee_demo
 from core.register import import_register
 from core.register_file import RegisterRow
 from core.roles import Role, ScopeKind
@@ -148,6 +149,8 @@ async def seed_demo(session: AsyncSession, secret: str, now: datetime) -> DemoRe
     await _staff(session, "钱芳（物业工程）", Role.PROPERTY_STAFF, ScopeKind.ESTATE, estate.id)
     await _staff(session, "孙敏（社区网格员）", Role.COMMUNITY_STAFF, ScopeKind.COMMUNITY, community.id)
     await _staff(session, "周涛（街道物业办）", Role.STREET_STAFF, ScopeKind.STREET_OFFICE, office.id)
+
+    await seed_fee_demo(session, estate.id, now)
 
     repo = RegisterRepository(session)
     sample = [p for p in await repo.premises_of_estate(estate.id)

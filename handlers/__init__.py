@@ -5,7 +5,8 @@ from handlers.dispatcher import Router
 
 
 def default_routers() -> list[Router]:
-    from handlers import binding, chat, consultations, me, start, votes
+    from handlers import binding, chat, complaints, consultations, fees, me, notices, start, votes
 
     # The free-text router (intent routing) goes last: it takes whatever no other matched.
-    return [start.router, binding.router, me.router, votes.router, consultations.router, chat.router]
+    return [start.router, binding.router, me.router, votes.router, consultations.router,
+            fees.router, notices.router, complaints.router, chat.router]

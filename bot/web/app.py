@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from bot import charts
 from bot.runtime import Runtime
 from bot.channels.telegram import webhook as telegram_webhook
-from bot.web import chat
+from bot.web import chat, open311, tickets_api
 from storage.models.votes import Vote
 
 STATIC = Path(__file__).parent / "static"
@@ -20,6 +20,8 @@ def create_app(rt: Runtime) -> FastAPI:
     app = FastAPI(title="Linli 邻里", docs_url="/api/docs", redoc_url=None)
     app.state.runtime = rt
     app.include_router(chat.make_router(rt))
+    app.include_router(tickets_api.make_router(rt))
+    app.include_router(open311.make_router(rt))
     # Answers 503 until the Telegram service has started (only when a token is configured).
     app.include_router(telegram_webhook.make_router(rt))
     if rt.settings.wechat_token:

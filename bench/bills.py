@@ -1,0 +1,168 @@
+"""Bills for a 50,000-premises estate, generated and written in one unit of work.
+
+    python bench/bills.py [--premises 50000] [--plans 4] [--url URL ...]
+
+Without --url it measures SQLite (a temporary file) and, when LINLI_TEST_PG_URL is set, PostgreSQL
+(a temporary database). Setup (register, schedule, facts, a shared power bill) is bulk SQL and is
+not timed; the figure is the wall time of core.fees.ledger.generate_bills() plus the commit, for one
+monthly period (best and median of three runs, the bills deleted in between): every premises gets a bill with property fee, parking where rented (5%) and its
+share of the public power, 1% of households with a 低保 reduction.
+
+Areas: the flats of one building come in a few floor plans, so each building (500 premises) draws
+--plans areas of its own (default 4: 400 distinct areas in 50,000 premises); --plans 0 gives every
+premises its own area, the worst case for the per-(area, facts) bill cache.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import delete, func, insert, select, text  # noqa: E402
+
+from core.fees.codec import schedule_from_json  # noqa: E402
+from core.fees.ledger import generate_bills, set_schedule  # noqa: E402
+from core.fees.periods import Period  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import Building, Community, District, Estate, Owner, Premises, StreetOffice, Unit  # noqa: E402
+from storage.models.fees import FeeBill, FeeSharedCost, PremisesFeeFacts  # noqa: E402
+
+SCHEDULE = {
+    "period": "month",
+    "items": [
+        {"code": "WY", "name": "物业服务费", "method": "per_area_month", "rate": "1.35", "charging_starts": "2020-01-01"},
+        {"code": "CW", "name": "停车费", "method": "per_parking_space_month", "rate": "150",
+         "charging_starts": "2020-01-01"},
+        {"code": "GG", "name": "公共水电分摊", "method": "shared_by_area", "charging_starts": "2020-01-01"},
+    ],
+    "reductions": [{"category": "dibao", "percent": "50", "items": ["WY"]}],
+}
+PER_BUILDING = 500
+PERIOD = Period.parse("2026-11")
+
+
+async def setup(db: Database, n: int, plans: int) -> int:
+    rng = random.Random(11)
+    buildings = (n + PER_BUILDING - 1) // PER_BUILDING
+    pool = [[Decimal(rng.randint(4500, 16000)).scaleb(-2) for _ in range(plans)] for _ in range(buildings)]
+    async with db.session() as s:
+        d = District(code="BD", name="区")
+        s.add(d)
+        await s.flush()
+        so = StreetOffice(code="BS", name="街道", district_id=d.id)
+        s.add(so)
+        await s.flush()
+        c = Community(code="BC", name="社区", street_office_id=so.id)
+        s.add(c)
+        await s.flush()
+        e = Estate(code="BIG", name="大型小区", community_id=c.id, settings={})
+        s.add(e)
+        await s.flush()
+        estate_id = e.id
+        await s.execute(insert(Building), [{"estate_id": estate_id, "number": str(b + 1)} for b in range(buildings)])
+        bids = list(await s.scalars(select(Building.id).where(Building.estate_id == estate_id).order_by(Building.id)))
+        await s.execute(insert(Unit), [{"building_id": b, "number": "1"} for b in bids])
+        uids = dict((await s.execute(select(Unit.building_id, Unit.id))).tuples().all())
+        for start in range(0, n, 10000):
+            await s.execute(insert(Owner), [{"estate_id": estate_id, "code": f"P{i}", "name": f"业主{i}",
+                                             "kind": "person"} for i in range(start, min(n, start + 10000))])
+        oids = dict((await s.execute(select(Owner.code, Owner.id).where(Owner.estate_id == estate_id))).tuples().all())
+        for start in range(0, n, 10000):
+            rows = []
+            for i in range(start, min(n, start + 10000)):
+                b = bids[i // PER_BUILDING]
+                area = pool[i // PER_BUILDING][i % plans] if plans else Decimal(4500 + i).scaleb(-2)
+                rows.append({"estate_id": estate_id, "building_id": b, "unit_id": uids[b], "unit_key": "1",
+                             "room": str(i % PER_BUILDING + 101), "use": "residential", "area_registered": area,
+                             "owner_id": oids[f"P{i}"], "delivered": True})
+            await s.execute(insert(Premises), rows)
+        pids = list(await s.scalars(select(Premises.id).where(Premises.estate_id == estate_id)))
+        await s.execute(insert(PremisesFeeFacts), [
+            {"premises_id": p, "parking_spaces": 1 if p % 20 == 0 else 0,
+             "reduction": "dibao" if p % 100 == 7 else None, "reduction_flagged": False}
+            for p in pids if p % 20 == 0 or p % 100 == 7])
+        await set_schedule(s, estate_id, schedule_from_json(SCHEDULE), date(2020, 1, 1))
+        s.add(FeeSharedCost(estate_id=estate_id, item_code="GG", start=PERIOD.start, end=PERIOD.end,
+                            amount=Decimal("186000.00"), description="2026年11月公共区域电费"))
+    if not db.is_sqlite:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("ANALYZE"))
+    return estate_id
+
+
+async def measure(url: str, n: int, plans: int, runs: int = 3) -> dict[str, object]:
+    """Best and median of `runs` generations; the bills are deleted (untimed) between runs."""
+    upgrade(url)
+    db = Database(url)
+    estate_id = await setup(db, n, plans)
+    times, count, total = [], 0, None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        async with db.session() as s:
+            report = await generate_bills(s, estate_id, PERIOD)
+        times.append(time.perf_counter() - t0)
+        async with db.session() as s:
+            count, total = (await s.execute(select(func.count(FeeBill.id), func.sum(FeeBill.total))
+                                            .where(FeeBill.estate_id == estate_id))).one()
+            assert count == n == report.created
+            await s.execute(delete(FeeBill).where(FeeBill.estate_id == estate_id))
+    await db.dispose()
+    return {"best": min(times), "median": statistics.median(times), "bills": count, "total": total}
+
+
+def _pg_admin(u):  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username, password=u.password,
+                           dbname=u.database, autocommit=True)
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--premises", type=int, default=50_000)
+    ap.add_argument("--plans", type=int, default=4, help="floor plans per building (0: every premises its own area)")
+    ap.add_argument("--url", action="append", default=[])
+    args = ap.parse_args()
+    targets: list[tuple[str, str, str | None]] = []
+    if args.url:
+        targets = [(u.split(":")[0].split("+")[0], u, None) for u in args.url]
+    else:
+        targets.append(("sqlite", f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.sqlite3", None))
+        pg = os.environ.get("LINLI_TEST_PG_URL")
+        if pg:
+            from sqlalchemy.engine import make_url
+
+            name = "linli_bench_" + uuid.uuid4().hex[:8]
+            u = make_url(pg)
+            with _pg_admin(u) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            targets.append(("postgresql", u.set(drivername="postgresql+psycopg", database=name)
+                            .render_as_string(hide_password=False), name))
+    for label, url, dbname in targets:
+        try:
+            r = await measure(url, args.premises, args.plans)
+            areas = f"{args.plans} floor plans per building" if args.plans else "all areas distinct"
+            print(f"{label:11s} premises={args.premises} ({areas}) bills={r['bills']} "
+                  f"generate+commit best={r['best']:.2f} s median={r['median']:.2f} s total={r['total']}元")
+        finally:
+            if dbname:
+                from sqlalchemy.engine import make_url
+
+                with _pg_admin(make_url(os.environ["LINLI_TEST_PG_URL"])) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

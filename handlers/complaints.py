@@ -1,0 +1,566 @@
+"""Complaints in chat: from a resident's words (or photo, or location) to a ticket, and everything
+the resident does with it afterwards: follow a duplicate, add details, rate the answer, ask for
+progress.
+
+The free-text router calls `start_complaint` (intent complaint, or anything urgent) and
+`show_progress` (intent progress). The flow restates what it understood for one-tap
+confirmation, asks only for what is missing, and checks for duplicates before opening a ticket.
+Urgent messages get safety advice and emergency numbers at once and open an urgent ticket without
+waiting for confirmation.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from core.tickets import catalog
+from core.tickets.config import DEFAULT, TicketConfig
+from core.tickets.lifecycle import Action, ActorRole, TicketStatus, TransitionRefused
+from core.tickets.queries import residents_tickets
+from core.tickets.service import (
+    RATE_CODES,
+    TicketActor,
+    TicketDraft,
+    TicketError,
+    act,
+    add_details,
+    due_text,
+    estate_context,
+    find_duplicates,
+    follow,
+    handler_name,
+    is_party,
+    open_ticket,
+    place_text,
+    ticket_by_id,
+)
+from handlers.dispatcher import Context, Router
+from nlp import Understanding, understand
+from storage.models import Estate
+from storage.models.tickets import Ticket, TicketMessage
+from storage.repositories.people import PeopleRepository
+from storage.repositories.register import RegisterRepository
+
+router = Router("complaints")
+FLOW = "complaint"
+ADD_FLOW = "tkadd"
+RATE_FLOW = "tkrate"
+CANCEL = ("取消", "cancel")
+# Complaints about conduct or money, not about a spot in the estate: no place to ask for.
+NO_PLACE = frozenset({"fee_dispute", "property_service", "committee_affairs"})
+MAX_PHOTOS = 9
+
+
+def _config(ctx: Context) -> TicketConfig:
+    config = ctx.services.extra.get("tickets")
+    return config if isinstance(config, TicketConfig) else DEFAULT
+
+
+def _me(ctx: Context) -> int:
+    return ctx.speaker.person.id
+
+
+# -- starting -------------------------------------------------------------------------------------
+async def start_complaint(ctx: Context, understanding: Understanding, text: str | None = None) -> None:
+    """A resident described a problem (or something urgent): restate it, or act at once if urgent.
+
+    `text` is the description when the message itself carries none (a button that picked the
+    intent of an earlier message); by default it is the message's text.
+    """
+    inc = ctx.incoming
+    draft: dict[str, Any] = {
+        "text": (text if text is not None else inc.text or "").strip(), **_understood(understanding),
+        "lat": None, "lon": None, "photos": [inc.photo.ref] if inc.photo else [], "anonymous": False,
+        "estate_id": None, "asked_place": False,
+    }
+    if inc.location is not None:
+        draft.update(lat=inc.location.latitude, lon=inc.location.longitude,
+                     place=draft["place"] or inc.location.label or "定位位置")
+    ctx.state.flow, ctx.state.step, ctx.state.data = FLOW, "start", draft
+    estates = await _estates_for(ctx)
+    if len(estates) == 1:
+        ctx.goto(FLOW, "start", estate_id=estates[0].id)
+    if draft["urgent"]:
+        settings = estates[0].settings if len(estates) == 1 else None
+        ctx.reply("⚠️ 紧急情况，请先注意安全！\n" + catalog.emergency_text(draft["reason"], settings))
+    await _next(ctx, estates)
+
+
+def _understood(u: Understanding) -> dict[str, Any]:
+    codes = catalog.category_codes()
+    candidates = [c for c, _ in u.category_candidates if c in codes]
+    category = u.category if u.category in codes else (candidates[0] if candidates else "other")
+    return {"category": category, "candidates": [c for c in candidates if c != category][:2],
+            "building": u.place.building, "unit": u.place.unit, "room": u.place.room, "place": u.place.place,
+            "urgent": bool(u.urgent), "reason": u.urgency_reason}
+
+
+async def _estates_for(ctx: Context) -> list[Estate]:
+    """The estates this resident may be reporting about: where they own, else where they reported
+    before, else every estate of the installation (asked when there are several)."""
+    repo = RegisterRepository(ctx.session)
+    actor = await ctx.actor()
+    if actor.owned_estates:
+        return [e for e in await repo.estates() if e.id in actor.owned_estates]
+    last = await ctx.session.scalar(select(Ticket.estate_id).where(Ticket.reporter_person_id == _me(ctx))
+                                    .order_by(Ticket.id.desc()).limit(1))
+    if last is not None:
+        estate = await repo.estate(last)
+        return [estate] if estate is not None else []
+    return await repo.estates()
+
+
+async def _next(ctx: Context, estates: list[Estate] | None = None) -> None:
+    """Ask for what is missing, in order: the estate, the place; then restate (or open if urgent)."""
+    d = ctx.data
+    if d.get("estate_id") is None:
+        estates = estates if estates is not None else await _estates_for(ctx)
+        if not estates:
+            ctx.end_flow()
+            ctx.reply("系统中还没有登记任何小区，暂时无法受理，请联系物业或社区。")
+            return
+        ctx.goto(FLOW, "estate")
+        rows = [[(e.name, f"tkest:{e.id}")] for e in estates[:8]]
+        ctx.reply("请问是哪个小区？" + ("（也可以直接输入小区名称）" if len(estates) > 8 else ""), [*rows, [CANCEL]])
+        return
+    if not d["text"] and not d["photos"]:
+        ctx.goto(FLOW, "describe")
+        ctx.reply("请用一句话描述需要处理的问题，例如「6号楼电梯坏了」。", [[CANCEL]])
+        return
+    if d["urgent"]:
+        await _submit(ctx, duplicates_checked=True)
+        return
+    if _needs_place(d) and not d.get("asked_place"):
+        ctx.goto(FLOW, "place", asked_place=True)
+        rows: list[list[tuple[str, str]]] = [[(label, f"tkhome:{pid}")] for pid, label in await _homes(ctx)]
+        ctx.reply(f"我理解为：{catalog.short_category_name(d['category'])}。\n请问具体在哪里？"
+                  "例如「6号楼2单元」「地下车库」「东门」，也可以发送定位。", [*rows, [CANCEL]])
+        return
+    await _restate(ctx)
+
+
+def _needs_place(d: dict[str, Any]) -> bool:
+    return d["category"] not in NO_PLACE and not (d.get("building") or d.get("place") or d.get("lat"))
+
+
+async def _homes(ctx: Context) -> list[tuple[int, str]]:
+    residencies = await PeopleRepository(ctx.session).residencies(_me(ctx))
+    premises = await RegisterRepository(ctx.session).premises_with_place([r.premises_id for r in residencies])
+    return [(p.id, f"在我家 {place_text(p.building.number, p.unit_key or None, p.room, None)}")
+            for p in premises if p.estate_id == ctx.data.get("estate_id")][:2]
+
+
+def _where(d: dict[str, Any]) -> str:
+    return place_text(d.get("building"), d.get("unit"), d.get("room"), d.get("place"))
+
+
+async def _restate(ctx: Context) -> None:
+    d = ctx.data
+    ctx.goto(FLOW, "confirm")
+    where = _where(d)
+    said = catalog.short_category_name(d["category"]) + (f"，{where}" if where else "")
+    rows = [[("对，提交", "tkok"), ("匿名提交", "tkanon")]]
+    alternatives = [(f"改为：{catalog.short_category_name(c)}", f"tkcat:{c}") for c in d["candidates"]]
+    rows.append([*alternatives, ("都不对", "tkcats")])
+    rows.append([CANCEL])
+    photos = f"\n已附照片 {len(d['photos'])} 张。" if d["photos"] else ""
+    ctx.reply(f"我理解为：{said}。对吗？{photos}\n（选择「匿名提交」时，处理人员看不到您的姓名、电话和房号。）", rows)
+
+
+# -- the flow's steps -------------------------------------------------------------------------------
+def _in_flow(ctx: Context, *steps: str) -> bool:
+    return ctx.flow == FLOW and (not steps or ctx.step in steps)
+
+
+async def _expired(ctx: Context) -> None:
+    ctx.reply("这次反映已结束或已提交。如需反映新问题，请直接描述问题。")
+
+
+@router.button("tkest")
+async def pick_estate(ctx: Context) -> None:
+    if not _in_flow(ctx, "estate"):
+        return await _expired(ctx)
+    estate = await ctx.session.get(Estate, int((ctx.incoming.payload or "").split(":")[1]))
+    if estate is None:
+        return await _expired(ctx)
+    ctx.goto(FLOW, "start", estate_id=estate.id)
+    if ctx.data["urgent"]:
+        ctx.reply(f"{estate.name}的紧急联系电话：\n" + catalog.emergency_text(ctx.data["reason"], estate.settings))
+    await _next(ctx)
+
+
+@router.step(FLOW, "estate")
+async def typed_estate(ctx: Context) -> None:
+    text = (ctx.incoming.text or "").strip()
+    found = [e for e in await RegisterRepository(ctx.session).estates() if text and (text in e.name or e.name in text)]
+    if len(found) != 1:
+        ctx.reply("没有找到这个小区，请点选或输入完整的小区名称。", [[CANCEL]])
+        return
+    ctx.goto(FLOW, "start", estate_id=found[0].id)
+    await _next(ctx)
+
+
+@router.step(FLOW, "describe")
+async def described(ctx: Context) -> None:
+    text = (ctx.incoming.text or "").strip()
+    if not text:
+        ctx.reply("请用文字描述问题，或点「取消」。", [[CANCEL]])
+        return
+    u = understand(text)
+    found = _understood(u)
+    if not (found["building"] or found["place"]):  # a place given before (a location) stays
+        for key in ("building", "unit", "room", "place"):
+            found.pop(key)
+    ctx.goto(FLOW, "start", text=text, **found)
+    if u.urgent:
+        estate = await ctx.session.get(Estate, ctx.data["estate_id"]) if ctx.data.get("estate_id") else None
+        ctx.reply("⚠️ 紧急情况，请先注意安全！\n" + catalog.emergency_text(u.urgency_reason,
+                                                                   estate.settings if estate else None))
+    await _next(ctx)
+
+
+@router.step(FLOW, "place")
+async def typed_place(ctx: Context) -> None:
+    inc = ctx.incoming
+    if inc.photo is not None and not inc.text:
+        return await _add_photo(ctx)
+    if inc.location is not None:
+        ctx.goto(FLOW, "start", lat=inc.location.latitude, lon=inc.location.longitude,
+                 place=inc.location.label or "定位位置")
+        return await _restate(ctx)
+    text = (inc.text or "").strip()
+    if not text:
+        ctx.reply("请用文字说明位置，或发送定位。", [[CANCEL]])
+        return
+    p = understand(text).place
+    if p.building or p.place:
+        ctx.goto(FLOW, "start", building=p.building, unit=p.unit, room=p.room, place=p.place)
+    else:
+        ctx.goto(FLOW, "start", place=text[:100])  # the resident's own words for a spot we do not know
+    await _restate(ctx)
+
+
+@router.button("tkhome")
+async def home_place(ctx: Context) -> None:
+    if not _in_flow(ctx, "place"):
+        return await _expired(ctx)
+    pid = int((ctx.incoming.payload or "").split(":")[1])
+    premises = await RegisterRepository(ctx.session).premises_with_place([pid])
+    mine = {r.premises_id for r in await PeopleRepository(ctx.session).residencies(_me(ctx))}
+    if not premises or pid not in mine:
+        return await _expired(ctx)
+    p = premises[0]
+    ctx.goto(FLOW, "start", building=p.building.number, unit=p.unit_key or None, room=p.room)
+    await _restate(ctx)
+
+
+@router.step(FLOW, "confirm")
+async def confirm_text(ctx: Context) -> None:
+    """More words while confirming: a place, or a better description; restate again."""
+    inc = ctx.incoming
+    if inc.photo is not None and not inc.text:
+        return await _add_photo(ctx)
+    if inc.location is not None:
+        ctx.goto(FLOW, "confirm", lat=inc.location.latitude, lon=inc.location.longitude,
+                 place=inc.location.label or "定位位置")
+        return await _restate(ctx)
+    text = (inc.text or "").strip()
+    if not text:
+        return await _restate(ctx)
+    d = ctx.data
+    combined = f"{d['text']} {text}".strip()
+    u = understand(combined)
+    extra = understand(text).place
+    update: dict[str, Any] = {"text": combined}
+    if extra.building or extra.place:
+        update.update(building=extra.building, unit=extra.unit, room=extra.room, place=extra.place)
+    if u.category in catalog.category_codes():
+        update.update({k: v for k, v in _understood(u).items() if k in ("category", "candidates")})
+    if inc.photo is not None:
+        update["photos"] = [*d["photos"], inc.photo.ref][:MAX_PHOTOS]
+    if u.urgent and not d["urgent"]:  # it became dangerous while we talked: act now
+        update.update(urgent=True, reason=u.urgency_reason)
+        ctx.goto(FLOW, "start", **update)
+        estate = await ctx.session.get(Estate, d["estate_id"])
+        ctx.reply("⚠️ 紧急情况，请先注意安全！\n" + catalog.emergency_text(u.urgency_reason,
+                                                                   estate.settings if estate else None))
+        return await _next(ctx)
+    ctx.goto(FLOW, "confirm", **update)
+    await _restate(ctx)
+
+
+async def _add_photo(ctx: Context) -> None:
+    assert ctx.incoming.photo is not None
+    photos = [*ctx.data["photos"], ctx.incoming.photo.ref][:MAX_PHOTOS]
+    ctx.goto(FLOW, ctx.step or "confirm", photos=photos)
+    ctx.reply(f"照片已添加（共 {len(photos)} 张）。")
+    if ctx.step == "confirm":
+        await _restate(ctx)
+
+
+@router.button("tkcat")
+async def pick_category(ctx: Context) -> None:
+    if not _in_flow(ctx, "confirm", "place"):
+        return await _expired(ctx)
+    code = (ctx.incoming.payload or "").split(":")[1]
+    if code not in catalog.category_codes():
+        return await _expired(ctx)
+    d = ctx.data
+    others = [c for c in [d["category"], *d["candidates"]] if c != code][:2]
+    ctx.goto(FLOW, "start", category=code, candidates=others)
+    await _next(ctx)
+
+
+@router.button("tkcats")
+async def all_categories(ctx: Context) -> None:
+    if not _in_flow(ctx, "confirm"):
+        return await _expired(ctx)
+    codes = catalog.category_codes()
+    rows = [[(catalog.short_category_name(c), f"tkcat:{c}") for c in codes[i:i + 3]] for i in range(0, len(codes), 3)]
+    ctx.reply("请选择最接近的问题类别：", [*rows, [CANCEL]])
+
+
+@router.button("tkok")
+async def submit(ctx: Context) -> None:
+    if not _in_flow(ctx, "confirm"):
+        return await _expired(ctx)
+    ctx.goto(FLOW, "confirm", anonymous=False)
+    await _submit(ctx)
+
+
+@router.button("tkanon")
+async def submit_anonymously(ctx: Context) -> None:
+    if not _in_flow(ctx, "confirm"):
+        return await _expired(ctx)
+    ctx.goto(FLOW, "confirm", anonymous=True)
+    await _submit(ctx)
+
+
+@router.button("tknew")
+async def submit_anyway(ctx: Context) -> None:
+    if not _in_flow(ctx, "duplicate"):
+        return await _expired(ctx)
+    await _submit(ctx, duplicates_checked=True)
+
+
+async def _submit(ctx: Context, duplicates_checked: bool = False) -> None:
+    d = ctx.data
+    config = _config(ctx)
+    if not duplicates_checked:
+        found = [t for t in await find_duplicates(ctx.session, d["estate_id"], d["category"], d.get("building"),
+                                                  ctx.now, config)
+                 if not await is_party(ctx.session, t, _me(ctx))]
+        if found:
+            t = found[0]
+            ctx.goto(FLOW, "duplicate")
+            where = place_text(t.building, None, None, t.place)
+            ctx.reply(f"同一问题已有人反映，加入关注？\n工单 {t.number}：{catalog.short_category_name(t.category)}"
+                      f"{'，' + where if where else ''}（{TicketStatus(t.status).zh}）",
+                      [[("我也遇到了", f"tkjoin:{t.id}"), ("仍要单独提交", "tknew")], [CANCEL]])
+            return
+    draft = TicketDraft(
+        estate_id=d["estate_id"], category=d["category"], text=d["text"], reporter_person_id=_me(ctx),
+        channel=ctx.incoming.channel, building=d.get("building"), unit=d.get("unit"), room=d.get("room"),
+        place=d.get("place"), latitude=d.get("lat"), longitude=d.get("lon"), photos=tuple(d["photos"]),
+        anonymous=bool(d.get("anonymous")), urgent=bool(d["urgent"]), urgency_reason=d.get("reason"))
+    try:
+        t = await open_ticket(ctx.session, draft, ctx.now, config)
+    except TicketError as e:
+        ctx.end_flow()
+        ctx.reply(str(e))
+        return
+    ctx.end_flow()
+    zone = (await estate_context(ctx.session, t.estate_id)).zone
+    who = await handler_name(ctx.session, t)
+    rows = [[("补充说明", f"tkadd:{t.id}"), ("我的工单", "tkmine")]]
+    if t.urgent:
+        ctx.reply(f"已生成紧急工单 {t.number}，已通知物业值班人员和街道，将在 "
+                  f"{due_text(t.response_due or t.answer_due, zone)} 前响应。请保持电话畅通；"
+                  "如方便，请点「补充说明」告诉我们具体位置或情况。", rows)
+        return
+    anonymous = "（匿名）" if t.anonymous else ""
+    ctx.reply(f"已提交{anonymous}，工单号 {t.number}。\n{who}将在 {due_text(t.answer_due, zone)} 前答复您，"
+              "办理进展会在这里通知您。", rows)
+
+
+@router.button("tkjoin")
+async def join(ctx: Context) -> None:
+    t = await _ticket_from_payload(ctx)
+    if t is None:
+        return
+    try:
+        added = await follow(ctx.session, t, _me(ctx), ctx.now)
+    except TicketError as e:
+        ctx.reply(str(e))
+        return
+    if ctx.flow == FLOW:
+        ctx.end_flow()
+    ctx.reply(f"已加入关注工单 {t.number}，办理进展会通知您。" if added else f"您已在关注工单 {t.number}。",
+              [[("我的工单", "tkmine")]])
+
+
+async def _ticket_from_payload(ctx: Context) -> Ticket | None:
+    try:
+        return await ticket_by_id(ctx.session, int((ctx.incoming.payload or "").split(":")[1]))
+    except (TicketError, ValueError, IndexError):
+        ctx.reply("工单不存在。")
+        return None
+
+
+# -- progress ---------------------------------------------------------------------------------------
+@router.command("tickets", aliases=("我的工单", "工单进度", "查询进度"))
+async def show_progress(ctx: Context) -> None:
+    """The resident's recent tickets with their status, deadline and latest answer."""
+    tickets = await residents_tickets(ctx.session, _me(ctx))
+    if not tickets:
+        ctx.reply("您还没有反映过问题。直接描述需要处理的问题即可，例如「6号楼电梯坏了」。")
+        return
+    lines = ["您最近的工单："]
+    rows: list[list[tuple[str, str]]] = []
+    for t in tickets:
+        zone = (await estate_context(ctx.session, t.estate_id)).zone
+        status = TicketStatus(t.status)
+        where = place_text(t.building, None, None, t.place)
+        line = f"· {t.number} {catalog.short_category_name(t.category)}{'，' + where if where else ''}：{status.zh}"
+        if not status.final and status is not TicketStatus.ANSWERED and status is not TicketStatus.RATED:
+            line += f"，{due_text(t.answer_due, zone)} 前答复"
+        answer = await _latest_answer(ctx, t)
+        if answer:
+            line += f"\n  答复：{answer}"
+        lines.append(line)
+        if not status.final:
+            rows.append([(f"补充 {t.number}", f"tkadd:{t.id}")])
+        if status is TicketStatus.ANSWERED and t.reporter_person_id == _me(ctx):
+            rows.append([(f"{r.zh}", f"tkrate:{t.id}:{c}") for c, r in RATE_CODES.items()])
+    ctx.reply("\n".join(lines), rows)
+
+
+@router.button("tkmine")
+async def mine_button(ctx: Context) -> None:
+    await show_progress(ctx)
+
+
+async def _latest_answer(ctx: Context, t: Ticket) -> str | None:
+    return await ctx.session.scalar(
+        select(TicketMessage.text).where(TicketMessage.ticket_id == t.id, TicketMessage.kind == "answer")
+        .order_by(TicketMessage.id.desc()).limit(1))
+
+
+# -- adding details ---------------------------------------------------------------------------------
+@router.command("addinfo", aliases=("补充", "补充说明"))
+async def add_command(ctx: Context) -> None:
+    """补充 [工单号] [内容]: straight into the thread, or pick the ticket first."""
+    number, _, text = ctx.command_args.partition(" ")
+    tickets = [t for t in await residents_tickets(ctx.session, _me(ctx), limit=10)
+               if not TicketStatus(t.status).final]
+    chosen = [t for t in tickets if t.number == number.strip()] if number else []
+    if not chosen and len(tickets) == 1:
+        chosen, text = tickets, ctx.command_args
+    if not chosen:
+        if not tickets:
+            ctx.reply("您没有办理中的工单。")
+            return
+        ctx.reply("要补充到哪个工单？", [[(f"{t.number} {catalog.short_category_name(t.category)}", f"tkadd:{t.id}")]
+                                        for t in tickets[:5]])
+        return
+    await _start_adding(ctx, chosen[0], text.strip() or None)
+
+
+@router.button("tkadd")
+async def add_button(ctx: Context) -> None:
+    t = await _ticket_from_payload(ctx)
+    if t is not None:
+        await _start_adding(ctx, t, None)
+
+
+async def _start_adding(ctx: Context, t: Ticket, text: str | None) -> None:
+    if not await is_party(ctx.session, t, _me(ctx)):
+        ctx.reply("这不是您反映的工单。")
+        return
+    if TicketStatus(t.status).final:
+        ctx.reply(f"工单 {t.number} 已结束，不能再补充。如有新问题请直接描述。")
+        return
+    ctx.state.flow, ctx.state.step, ctx.state.data = ADD_FLOW, "details", {"ticket_id": t.id}
+    if text:
+        await _append(ctx, t, text, None)
+        return
+    ctx.reply(f"请发送要补充到工单 {t.number} 的文字或照片，可以发送多条。发完请点「完成」。",
+              [[("完成", "tkdone")]])
+
+
+@router.step(ADD_FLOW, "details")
+async def details(ctx: Context) -> None:
+    inc = ctx.incoming
+    t = await ticket_by_id(ctx.session, int(ctx.data["ticket_id"]))
+    await _append(ctx, t, inc.text, inc.photo.ref if inc.photo else None)
+
+
+async def _append(ctx: Context, t: Ticket, text: str | None, photo: str | None) -> None:
+    try:
+        await add_details(ctx.session, t, _me(ctx), ctx.now, text=text, photo_ref=photo)
+    except (TicketError, TransitionRefused) as e:
+        ctx.end_flow()
+        ctx.reply(getattr(e, "message", None) or str(e))
+        return
+    what = "照片" if photo and not text else "内容"
+    ctx.reply(f"已补充到工单 {t.number}（{what}）。可以继续发送，发完请点「完成」。", [[("完成", "tkdone")]])
+
+
+@router.button("tkdone")
+async def done_adding(ctx: Context) -> None:
+    if ctx.flow == ADD_FLOW:
+        ctx.end_flow()
+    ctx.reply("好的，补充内容已提交给处理人员。", [[("我的工单", "tkmine")]])
+
+
+# -- rating -------------------------------------------------------------------------------------------
+@router.button("tkrate")
+async def rate(ctx: Context) -> None:
+    parts = (ctx.incoming.payload or "").split(":")
+    t = await _ticket_from_payload(ctx)
+    if t is None or len(parts) != 3 or parts[2] not in RATE_CODES:
+        return
+    rating = RATE_CODES[parts[2]]
+    if t.reporter_person_id != _me(ctx):
+        ctx.reply("只有反映问题的居民可以评价这个工单。")
+        return
+    if TicketStatus(t.status) is not TicketStatus.ANSWERED:
+        ctx.reply(f"工单 {t.number} 目前{TicketStatus(t.status).zh}，无需评价。")
+        return
+    if rating.value == "unsatisfied":
+        ctx.state.flow, ctx.state.step, ctx.state.data = RATE_FLOW, "reason", {"ticket_id": t.id}
+        ctx.reply("很抱歉没能让您满意。请说明不满意的原因，我们会据此重新办理：", [[CANCEL]])
+        return
+    await _rate(ctx, t, rating, None)
+
+
+@router.step(RATE_FLOW, "reason")
+async def unsatisfied_reason(ctx: Context) -> None:
+    reason = (ctx.incoming.text or "").strip()
+    if not reason:
+        ctx.reply("请用文字说明不满意的原因，或点「取消」。", [[CANCEL]])
+        return
+    t = await ticket_by_id(ctx.session, int(ctx.data["ticket_id"]))
+    ctx.end_flow()
+    await _rate(ctx, t, RATE_CODES["u"], reason)
+
+
+async def _rate(ctx: Context, t: Ticket, rating: Any, reason: str | None) -> None:
+    try:
+        await act(ctx.session, t, TicketActor(ActorRole.RESIDENT, _me(ctx)), Action.RATE, ctx.now,
+                  reason=reason, rating=rating, config=_config(ctx))
+    except (TicketError, TransitionRefused) as e:
+        ctx.reply(getattr(e, "message", None) or str(e))
+        return
+    status = TicketStatus(t.status)
+    if status is TicketStatus.REOPENED:
+        zone = (await estate_context(ctx.session, t.estate_id)).zone
+        ctx.reply(f"已记录。工单 {t.number} 已重新交办，将在 {due_text(t.answer_due, zone)} 前再次答复您。")
+    elif t.supervised and rating.value == "unsatisfied":
+        ctx.reply(f"已记录。工单 {t.number} 已转街道督办，督办结果会通知您。")
+    else:
+        ctx.reply(f"感谢您的评价（{rating.zh}）！")
+
+
+__all__ = ["router", "show_progress", "start_complaint"]
