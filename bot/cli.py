@@ -96,7 +96,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="heads")
+@click.option("--revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply Alembic migrations to LINLI_DATABASE_URL."""
     from storage.migrate import upgrade
