@@ -205,7 +205,7 @@ def _read_csv(data: bytes, source: str) -> _Table:
     return _Table(records[0], [(i, r) for i, r in enumerate(records[1:], start=2)])
 
 
-def _read_table(data: bytes, source: str) -> _Table:
+def read_table(data: bytes, source: str) -> _Table:
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data, source)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -311,7 +311,7 @@ class _Row:
 def _rows(data: bytes, source: str, keys: Sequence[str], required: Sequence[str],
           problems: list[RowProblem]) -> tuple[set[str], list[_Row]]:
     """The data rows by key, and the keys the header has; header problems go to problems."""
-    table = _read_table(data, source)
+    table = read_table(data, source)
     positions, header_problems = _map_header(table.header, keys, required, source)
     problems.extend(header_problems)
     out = []

@@ -1,32 +1,15 @@
 """Pictures of fee documents, drawn with Pillow: a fee disclosure as a notice-board poster (PNG or
 PDF) and collection rates as a bar chart. Handlers send them as attachments, so they live below
-handlers; the font search is the one bot/charts.py uses (a CJK font, else Pillow's default)."""
+handlers; fonts come from core.drawing."""
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_CANDIDATES = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-]
-Font = ImageFont.ImageFont | ImageFont.FreeTypeFont
-
-
-def font(size: int) -> Font:
-    for path in FONT_CANDIDATES:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default()
-
+from core.drawing import Font, font
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, f: Font, width: int) -> list[str]:
     """Break a line to fit `width` pixels, character by character (Chinese has no spaces)."""

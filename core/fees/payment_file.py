@@ -17,7 +17,7 @@ from core.fees.periods import Period
 
 # The table reader (CSV with or without BOM, XLSX first sheet, cell text without float noise) and
 # the row-numbered problem type are the register's: one behaviour for every file staff hand in.
-from core.register_file import RegisterFileError, RowProblem, _read_table
+from core.register_file import RegisterFileError, RowProblem, read_table
 
 COLUMNS: dict[str, str] = {
     "estate": "小区", "building": "楼栋", "unit": "单元", "room": "房号", "period": "所属期间",
@@ -92,7 +92,7 @@ def parse_paid_at(text: str, tz: ZoneInfo) -> datetime | None:
 
 def parse_payments(data: bytes, source: str, tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> list[PaymentRow]:
     """The payment rows of a CSV or XLSX file; raises PaymentFileError with every problem."""
-    table = _read_table(data, source)
+    table = read_table(data, source)
     problems: list[RowProblem] = []
     positions: dict[str, int] = {}
     for i, raw in enumerate(table.header):

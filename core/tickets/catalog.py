@@ -8,26 +8,13 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from core.tickets.routing import TAXONOMY_PATH
-
-_CATEGORY = re.compile(r"^\s+([a-z_]+):\s*\{\s*zh:\s*([^,]+),")
-_DEPARTMENT = re.compile(r"^\s+([a-z_]+):\s*(\S.*?)\s*$")
+from nlp import taxonomy
 
 
 @cache
 def _names() -> tuple[Mapping[str, str], Mapping[str, str]]:
-    categories: dict[str, str] = {}
-    departments: dict[str, str] = {}
-    section = None
-    for line in TAXONOMY_PATH.read_text(encoding="utf-8").splitlines():
-        if line and not line[0].isspace() and line.rstrip().endswith(":"):
-            section = line.rstrip()[:-1]
-            continue
-        if section == "categories" and (m := _CATEGORY.match(line)):
-            categories[m.group(1)] = m.group(2).strip()
-        elif section == "departments" and (m := _DEPARTMENT.match(line)):
-            departments[m.group(1)] = m.group(2)
-    return MappingProxyType(categories), MappingProxyType(departments)
+    categories = {code: c.zh for code, c in taxonomy.CATEGORIES.items()}
+    return MappingProxyType(categories), taxonomy.DEPARTMENTS
 
 
 def category_codes() -> list[str]:

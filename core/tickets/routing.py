@@ -9,15 +9,12 @@ queue) is checked by the services, not here.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
-from pathlib import Path
 from types import MappingProxyType
 
-TAXONOMY_PATH = Path(__file__).resolve().parents[2] / "nlp" / "taxonomy.yaml"
 
 
 class HandlerLevel(StrEnum):
@@ -97,46 +94,6 @@ class Route:
 # district code -> {category: {"handler": level, "department": code or None}}; either key may be left out.
 Overrides = Mapping[str, Mapping[str, Mapping[str, str | None]]]
 
-_SECTION = re.compile(r"^([A-Za-z_]\w*):\s*(?:#.*)?$")
-_ENTRY = re.compile(r"^\s+([A-Za-z_]\w*):\s*(.*?)\s*$")
-_HANDLER = re.compile(r"\bhandler:\s*([A-Za-z_]\w*)")
-_DEPARTMENT = re.compile(r"\bdepartment:\s*([A-Za-z_]\w*)")
-
-
-def parse_taxonomy(text: str) -> Taxonomy:
-    """Read the parts of taxonomy.yaml that routing needs.
-
-    No YAML library is installed, and the file's shape is fixed by the contract: top-level sections,
-    `departments` as `code: name` lines, `categories` as one flow mapping per line.
-    """
-    section: str | None = None
-    departments: set[str] = set()
-    raw: dict[str, tuple[str, str]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if m := _SECTION.match(line):
-            section = m.group(1)
-            continue
-        m = _ENTRY.match(line)
-        if m is None:
-            continue
-        key, value = m.groups()
-        if section == "departments":
-            departments.add(key)
-        elif section == "categories":
-            handler, department = _HANDLER.search(value), _DEPARTMENT.search(value)
-            if handler is None or department is None:
-                raise TaxonomyError(f"taxonomy line {number}: category {key} needs handler and department")
-            raw[key] = (handler.group(1), department.group(1))
-    categories: dict[str, CategoryRule] = {}
-    for code, (handler, department) in raw.items():
-        categories[code] = _rule(code, handler, None if department == "null" else department, departments)
-    if not categories:
-        raise TaxonomyError("taxonomy has no categories")
-    return Taxonomy(MappingProxyType(categories), frozenset(departments))
-
-
 def _rule(category: str, handler: str | None, department: str | None, departments: frozenset[str] | set[str]
           ) -> CategoryRule:
     try:
@@ -150,8 +107,12 @@ def _rule(category: str, handler: str | None, department: str | None, department
 
 @cache
 def default_taxonomy() -> Taxonomy:
-    """nlp/taxonomy.yaml, read once."""
-    return parse_taxonomy(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    """The routing table of the taxonomy contract (nlp/taxonomy.yaml, read by nlp.taxonomy)."""
+    from nlp import taxonomy as contract
+
+    departments = frozenset(contract.DEPARTMENTS)
+    return Taxonomy(MappingProxyType({code: _rule(code, c.handler, c.department, departments)
+                                      for code, c in contract.CATEGORIES.items()}), departments)
 
 
 def rule_for(category: str, district: str, *, taxonomy: Taxonomy | None = None,

@@ -13,7 +13,6 @@ from core.tickets.routing import (
     TaxonomyError,
     UnknownCategory,
     default_taxonomy,
-    parse_taxonomy,
     route,
     rule_for,
     supervision_route,
@@ -123,29 +122,3 @@ def test_loaded_taxonomy_matches_the_contract_exactly() -> None:
     assert len(expected) == 22
     got = {code: (rule.handler.value, rule.department) for code, rule in default_taxonomy().categories.items()}
     assert got == expected
-
-
-def test_parse_taxonomy_reads_a_small_file() -> None:
-    tax = parse_taxonomy(
-        "# comment\n"
-        "departments:\n  police: 公安\n  fire: 消防\n"
-        "handler_levels:\n  property: 物业\n"
-        "categories:\n"
-        "  noise:  {zh: 噪声, handler: street, department: police}\n"
-        "  leak:   {zh: 漏水, handler: property,  department: null}\n")
-    assert tax.departments == {"police", "fire"}
-    assert tax.categories["noise"].handler is ST and tax.categories["noise"].department == "police"
-    assert tax.categories["leak"].department is None
-
-
-@pytest.mark.parametrize("text, message", [
-    ("departments:\n  police: 公安\ncategories:\n  noise: {zh: 噪声, department: police}\n", "needs handler"),
-    ("departments:\n  police: 公安\ncategories:\n  noise: {zh: 噪声, handler: city, department: police}\n",
-     "unknown handler"),
-    ("departments:\n  police: 公安\ncategories:\n  noise: {zh: 噪声, handler: street, department: army}\n",
-     "unknown department"),
-    ("departments:\n  police: 公安\n", "no categories"),
-])
-def test_parse_taxonomy_rejects_nonsense(text: str, message: str) -> None:
-    with pytest.raises(TaxonomyError, match=message):
-        parse_taxonomy(text)
