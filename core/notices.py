@@ -3,7 +3,7 @@ or a unit; each verified owner there is notified in private (core.notify), and n
 "最近公告". Every publication checks the publisher's role over that estate (product.md §1, §6)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.governance import place_of
+from core.governance import estate_places, estates_where
 from core.notify import message, notify
-from core.roles import Actor, Place, Role
+from core.roles import Actor, Role
 from storage.models import Building, Estate, Premises, Residency
 from storage.models.notices import Notice
 
@@ -46,24 +46,6 @@ class Audience:
 
     def includes(self, building: str, unit: str) -> bool:
         return (not self.building or self.building == building) and (not self.unit or self.unit == unit)
-
-
-async def estate_places(session: AsyncSession, estate_ids: Iterable[int] | None = None) -> list[tuple[Estate, Place]]:
-    """Estates with where they sit in the hierarchy, for jurisdiction checks."""
-    q = select(Estate).order_by(Estate.id)
-    if estate_ids is not None:
-        q = q.where(Estate.id.in_(list(estate_ids)))
-    return [(e, await place_of(session, e)) for e in await session.scalars(q)]
-
-
-async def estates_where(session: AsyncSession, actor: Actor, roles: Sequence[Role]) -> list[tuple[Estate, Role]]:
-    """The estates over which the actor holds one of `roles`, with the first such role (in order)."""
-    out = []
-    for estate, place in await estate_places(session):
-        role = next((r for r in roles if actor.holds(r, place)), None)
-        if role is not None:
-            out.append((estate, role))
-    return out
 
 
 async def publisher_role(session: AsyncSession, actor: Actor, estate_id: int,

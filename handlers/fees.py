@@ -32,7 +32,7 @@ from core.fees.publishing import (
     save_draft,
 )
 from core.fees.service import collection, collection_table, preview, preview_lines
-from core.notices import estates_where
+from core.governance import estates_where
 from core.roles import Role
 from handlers.dispatcher import Context, Router
 from handlers.messages import Attachment

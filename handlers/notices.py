@@ -9,11 +9,11 @@ from core.notices import (
     SIGNATURES,
     Audience,
     NoticeError,
-    estates_where,
     publish_notice,
     recent_for,
     render,
 )
+from core.governance import estates_where
 from core.roles import Role
 from handlers.dispatcher import Context, Router
 from storage.models import Estate
