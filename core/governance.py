@@ -11,14 +11,6 @@ from core.roles import Actor, Place, Role
 from storage.models import Community, Estate, StreetOffice
 
 
-async def place_of(session: AsyncSession, estate: Estate) -> Place:
-    community = await session.get(Community, estate.community_id)
-    assert community is not None
-    office = await session.get(StreetOffice, community.street_office_id)
-    assert office is not None
-    return Place(estate.id, community.id, office.id, office.district_id)
-
-
 async def estate_places(session: AsyncSession, estate_ids: Iterable[int] | None = None
                         ) -> list[tuple[Estate, Place]]:
     """Estates with where they sit in the hierarchy, in one query."""

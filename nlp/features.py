@@ -2,9 +2,16 @@
 
 Features of one message:
 - "w:" jieba words (precise mode, domain dictionary), robust to word order;
-- "c:" character 1- to 3-grams inside runs of non-punctuation, robust to typos ("电题"),
-  dialect and words jieba does not know;
+- "c:" character 1- and 2-grams inside runs of non-punctuation, robust to typos ("电题"),
+  dialect and words jieba does not know (3-grams were tried and cross-validate worse: with a
+  few thousand messages they are mostly seen once);
+- "s:" / "e:" the first two and last one or two characters of the message: "请问…", "…吗",
+  "…了没" say what a message does;
 - "k:" keyword groups of nlp.lexicon, the rules' knowledge given to the model as features;
+- "q:", "f:", "t:", "x:" cues of nlp.lexicon.CUES: question forms, follow-ups, tone, and
+  talk of somewhere else, trade or daily life - what separates the intents that share topics;
+- "p:" whether the message names a building, a room or a named place of the estate;
+- "len:" a coarse length bucket: greetings are short, complaints long;
 - "u:" the urgency detector's reason ("u:fire") and "v:" reasons it found but set aside: a
   fire in a stairwell and a hypothetical fire both say something about the category.
 Abbreviations are spelled out (nlp.lexicon.ALIASES: "wy" -> "物业") and ASCII digit runs become
@@ -21,25 +28,38 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from nlp.lexicon import expand_aliases, keyword_groups
+from nlp.lexicon import cues, expand_aliases, keyword_groups
+from nlp.places import Place, extract_place
 from nlp.segment import words
 from nlp.text import normalise
 from nlp.urgency import Urgency, detect_urgency
 
 _DIGITS = re.compile(r"\d+")
 _PUNCT_RUN = re.compile(r"[\s\W_]+")  # \W is Unicode-aware: CJK characters are word characters
-CHAR_NGRAMS = (1, 2, 3)
+CHAR_NGRAMS = (1, 2)
 
 
-def tokens(text: str, urgency: Urgency | None = None) -> list[str]:
+def _length(n: int) -> str:
+    return "len:" + ("s" if n <= 6 else "m" if n <= 15 else "l" if n <= 35 else "xl")
+
+
+def tokens(text: str, urgency: Urgency | None = None, place: Place | None = None) -> list[str]:
     """All feature names of a message (with repeats: counts are term frequencies).
-    Pass the message's Urgency when it is already known, to save detecting it twice."""
+    Pass the message's Urgency and Place when they are already known, to save finding them twice."""
     norm = _DIGITS.sub("0", expand_aliases(normalise(text)))
     out = ["w:" + w for w in words(norm) if not _PUNCT_RUN.fullmatch(w)]
-    for run in _PUNCT_RUN.split(norm):
+    runs = [run for run in _PUNCT_RUN.split(norm) if run]
+    for run in runs:
         for n in CHAR_NGRAMS:
             out.extend("c:" + run[i:i + n] for i in range(len(run) - n + 1))
+    if runs:
+        out += ["s:" + runs[0][:2], "e:" + runs[-1][-2:], "e1:" + runs[-1][-1:]]
     out.extend("k:" + group for group in keyword_groups(norm))
+    out.extend(cues(norm))
+    place = place if place is not None else extract_place(text)
+    out.extend(name for name, value in (("p:building", place.building), ("p:room", place.room),
+                                        ("p:named", place.place)) if value)
+    out.append(_length(len(norm)))
     urgency = urgency if urgency is not None else detect_urgency(text)
     if urgency.reason:
         out.append("u:" + urgency.reason)

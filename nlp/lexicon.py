@@ -50,6 +50,46 @@ KEYWORDS: dict[str, str] = {
                         r"懂了|明白|知道了|好的|收到|ok",
 }
 
+# Cues of what a message does rather than what it is about: asking, following up, complaining,
+# praising, trading, talking about somewhere else. They separate the intents where the topic words
+# are the same ("物业费多少钱" asks, "物业费凭什么涨" complains, "我表姐小区物业费才八毛" chats). Each
+# hit becomes its own feature, named by its key.
+CUES: dict[str, str] = {
+    # question forms
+    "q:mark": r"[?？]",
+    "q:particle": r"[吗嘛么伐不没][\s\W_]*$|[吗嘛]",
+    "q:ne": r"呢",
+    "q:how": r"怎么|咋|如何|怎样|啥时候|什么时候|几点|哪天|多久|多长时间|点样|点解",
+    "q:what": r"什么|啥|哪|谁",
+    "q:how_much": r"多少|几个|几月|几号|几天",
+    "q:yes_no": r"能不能|可不可以|可以吗|能否|是不是|有没有|会不会|要不要|行不行|是否|算不算|[了过]没有?",
+    "q:please": r"请问|想问|问一下|问下|问问|咨询|打听|想了解",
+    # following up on something already reported
+    "f:before": r"上次|上回|之前|前天|前几天|昨天|上周|上个月|早就|已经",
+    "f:urge": r"催|赶紧|尽快|快点|抓紧|加急",
+    "f:not_yet": r"还没|还是没|一直没|迟迟|到现在|至今|仍然|依然|还不",
+    "f:ticket": r"工单|单号|编号|受理号|报修单|单子|那个单|我的单",
+    "f:progress": r"进度|进展|处理到|结果|回复|答复|回音|跟进|结单|办结|处理得?怎么样",
+    "f:reported": r"报修|报了|报过|反映过|反映了|投诉过|投诉了|提交|举报过",
+    # using Linli itself: help questions are greetings (taxonomy: 问候、帮助、怎么使用)
+    "g:usage": r"怎么用|咋用|用法|怎么弄|怎么玩|怎么操作|使用|菜单|按钮|点哪|绑定|绑了|绑成|认证|解绑|删掉|app|小程序|网页版|"
+               r"设置|提醒|推送|消息免打扰|指引|教程|新手|第一次用|能干啥|能干嘛|能做什么|会些啥|本事|功能|客服|真人",
+    "g:hello": r"^[\s\W_]*(?:早|早啊|早上好|上午好|中午好|下午好|晚上好|周[一二三四五六日]好|大家好|各位好|你好|您好|哈喽|嗨|hi|hello)",
+    # tone
+    "t:angry": r"凭什么|凭啥|什么道理|太过分|气死|受不了|忍无可忍|到底|究竟|离谱|无语|没人管|不管|不作为|糊弄|忽悠|坑人|霸王",
+    "t:demand": r"要求|必须|赶快|马上|立刻|请尽快|麻烦|管管|处理一下|解决|给个说法|给个交代",
+    "t:praise": r"谢谢|感谢|点赞|好评|五星|真好|不错|开心|好吃|好看|可爱|真香|厉害|棒|给力|满意|赞|哈哈|😂|👍|❤|羡慕|巴适|舒服",
+    # not a matter for this estate's services
+    "x:elsewhere": r"朋友|同事|老家|外地|别的小区|其他小区|人家小区|隔壁.{0,4}(?:小区|苑|园|花园|城)|公司|单位|新闻|抖音|快手|"
+                   r"朋友圈|视频|网上|微博|热搜|以前住|老房子|婆婆那|我妈那|出差",
+    "x:trade": r"微信|加v|私我|私聊|电话\d|\d+块|\d+元|包安装|上门服务|免费|优惠|打折|\d折|招生|出售|转让|求购|出租|求租|闲置|"
+               r"九成新|拿走|日结|专业|承接|直销|报名|试听|团购|接龙|下单|送货|厂家|代办|随叫随到",
+    "x:found": r"捡到|失主|谁的|谁家的|丢了|拿错|放错|认领|见过|走丢|找不到了",
+    "x:bot": r"你是|你们开发|你会|你觉得|你怕|你属|你能|给我写|教我|讲个|chatgpt|python|机器人|ai|人工智能",
+    "x:daily_life": r"老公|老婆|媳妇|孩子|娃|儿子|闺女|女儿|老板|工资|上班|减肥|天气|下雨|落雨|太阳|吃饭|做饭|考试|作业|放假|"
+                    r"过年|春节|中秋|端午",
+}
+
 # Abbreviations and slips residents type, spelled out before features are computed (not before
 # place extraction). Pinyin initials are matched only as whole ASCII words.
 ALIASES: dict[str, str] = {
@@ -80,3 +120,11 @@ _COMPILED = tuple((name, re.compile(pattern)) for name, pattern in KEYWORDS.item
 def keyword_groups(norm_text: str) -> list[str]:
     """Names of the groups whose keywords occur in the normalised text."""
     return [name for name, pattern in _COMPILED if pattern.search(norm_text)]
+
+
+_CUES = tuple((name, re.compile(pattern)) for name, pattern in CUES.items())
+
+
+def cues(norm_text: str) -> list[str]:
+    """Names of the CUES found in the normalised text."""
+    return [name for name, pattern in _CUES if pattern.search(norm_text)]

@@ -1,8 +1,9 @@
 """The trained classifier as shipped: numpy arrays in a JSON file, read without scikit-learn.
 
 nlp/model/classifier.json holds the vocabulary, idf and, per head (intent, category), the class
-codes, a (features x classes) weight matrix and a bias vector of a multinomial logistic
-regression. Arrays are little-endian float32, base64-encoded, so the file is plain text,
+codes, a (features x classes) weight matrix and a bias vector: probabilities are the softmax of
+features @ weights + bias. Training (nlp.train) folds an ensemble of linear models into that one
+matrix per head. Arrays are little-endian float32, base64-encoded, so the file is plain text,
 needs no pickle, and reads the same whatever scikit-learn or numpy version trained it.
 """
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from nlp.features import Vectorizer, tokens
+from nlp.places import Place
 from nlp.urgency import Urgency
 
 MODEL_PATH = Path(__file__).parent / "model" / "classifier.json"
-FORMAT = 1
+FORMAT = 2  # 2: features of nlp.features with cues, places and edges; 1 is not readable
 
 
 class ModelMissing(RuntimeError):
@@ -64,9 +66,10 @@ class Classifier:
         self._bias = np.concatenate([intent.bias, category.bias])
         self._split = len(intent.classes)
 
-    def probabilities(self, text: str, urgency: Urgency | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def probabilities(self, text: str, urgency: Urgency | None = None,
+                      place: Place | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(intent probabilities, category probabilities) in the order of each head's classes."""
-        idx, values = self.vectorizer.transform_one(tokens(text, urgency))
+        idx, values = self.vectorizer.transform_one(tokens(text, urgency, place))
         scores = values @ self._weights[idx] + self._bias if idx.size else self._bias.copy()
         return softmax(scores[:self._split]), softmax(scores[self._split:])
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlp import rules
-from nlp.model import MODEL_PATH, Classifier
+from nlp.model import MODEL_PATH, Classifier, Head
 from nlp.places import Place, extract_place
 from nlp.text import normalise
-from nlp.urgency import detect_urgency
+from nlp.urgency import Urgency, detect_urgency
 
 Candidates = tuple[tuple[str, float], ...]
 TOP = 3
@@ -60,36 +60,50 @@ def _ranked(classes: tuple[str, ...], probs: np.ndarray, rule_label: str | None)
     return tuple((code, round(p, 4)) for code, p in ordered[:TOP])
 
 
+def combine(text: str, urgency: Urgency, place: Place, classifier: Classifier | ClassifierView,
+            intent_probs: np.ndarray, category_probs: np.ndarray) -> Understanding:
+    """The hybrid's decision from the model's probabilities: rules, the urgency override and the
+    thresholds. Training calls it with cross-validated probabilities to measure the whole."""
+    norm = normalise(text)
+    rule = rules.first_match(rules.INTENT_RULES, norm)
+    intent_label = rule.label if rule else None
+    if urgency.urgent:
+        intent_label = "complaint"
+    intents = _ranked(classifier.intent.classes, intent_probs, intent_label)
+    rule = rules.first_match(rules.CATEGORY_RULES, norm)
+    categories = _ranked(classifier.category.classes, category_probs, rule.label if rule else None)
+
+    intent, intent_conf = intents[0]
+    complaint = intent == "complaint"
+    category, category_conf = categories[0] if complaint else (None, None)
+    thresholds = classifier.thresholds
+    low = intent_conf < thresholds.get("intent", 0.0) or (
+        complaint and category_conf is not None and category_conf < thresholds.get("category", 0.0))
+    return Understanding(
+        intent=intent, intent_confidence=intent_conf, intent_candidates=intents,
+        category=category, category_confidence=category_conf,
+        category_candidates=categories, low_confidence=low,
+        urgent=urgency.urgent, urgency_reason=urgency.reason, place=place,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierView:
+    """What `combine` reads of a classifier: the class codes of each head and the thresholds."""
+    intent: Head
+    category: Head
+    thresholds: dict[str, float]
+
+
 class Understander:
     def __init__(self, classifier: Classifier) -> None:
         self.classifier = classifier
 
     def __call__(self, text: str) -> Understanding:
-        norm = normalise(text)
         urgency = detect_urgency(text)
-        intent_probs, category_probs = self.classifier.probabilities(text, urgency)
-
-        rule = rules.first_match(rules.INTENT_RULES, norm)
-        intent_label = rule.label if rule else None
-        if urgency.urgent:
-            intent_label = "complaint"
-        intents = _ranked(self.classifier.intent.classes, intent_probs, intent_label)
-        rule = rules.first_match(rules.CATEGORY_RULES, norm)
-        categories = _ranked(self.classifier.category.classes, category_probs,
-                             rule.label if rule else None)
-
-        intent, intent_conf = intents[0]
-        complaint = intent == "complaint"
-        category, category_conf = categories[0] if complaint else (None, None)
-        thresholds = self.classifier.thresholds
-        low = intent_conf < thresholds.get("intent", 0.0) or (
-            complaint and category_conf is not None and category_conf < thresholds.get("category", 0.0))
-        return Understanding(
-            intent=intent, intent_confidence=intent_conf, intent_candidates=intents,
-            category=category, category_confidence=category_conf,
-            category_candidates=categories, low_confidence=low,
-            urgent=urgency.urgent, urgency_reason=urgency.reason, place=extract_place(text),
-        )
+        place = extract_place(text)
+        intent_probs, category_probs = self.classifier.probabilities(text, urgency, place)
+        return combine(text, urgency, place, self.classifier, intent_probs, category_probs)
 
 
 _lock = threading.Lock()
