@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from PIL import Image, ImageDraw
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.drawing import Font, cjk_font_path, font
+
 
 def _font(size: int) -> tuple[Font, bool]:
     return font(size), cjk_font_path() is not None  # no CJK font: English labels
@@ -52,3 +54,18 @@ def _png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+async def attach_images(session: AsyncSession, body: dict[str, Any]) -> dict[str, Any]:
+    """Draw the image a notification refers to (e.g. a published vote's chart) for platforms that
+    need the bytes; the web chat loads it by URL instead."""
+    from storage.models.votes import Vote
+
+    img = body.get("image")
+    if not (isinstance(img, dict) and img.get("chart") == "vote"):
+        return body
+    vote = await session.get(Vote, int(img["vote_id"]))
+    if vote is None or not vote.result:
+        return {k: v for k, v in body.items() if k != "image"}
+    return {**body, "image": {"filename": f"vote-{vote.id}.png", "content_type": "image/png",
+                              "data": vote_chart(vote.title, vote.result)}}

@@ -208,3 +208,17 @@ async def test_fifty_ballots_from_one_person_at_once(db: Database) -> None:
         verdict = await count(s, await s.get(Vote, v.id))
         assert verdict.participants.persons == 1 and verdict.participants.area == Decimal("150.00")
         assert (await verify_chain(s, v.id)).ok
+
+
+async def test_result_chart_is_drawn_for_platform_senders(db: Database) -> None:
+    from bot.channels.telegram.sender import outgoing
+    from bot.charts import attach_images
+
+    v = await opened(db)
+    async with db.session() as s:
+        await cast(s, v.id, "O1", "yes", NOW + timedelta(days=16, hours=1))
+        [closed] = await close_due(s, NOW + timedelta(days=27))
+        body = await attach_images(s, {"text": "结果", "buttons": [], "image": {"chart": "vote", "vote_id": closed.id}})
+    out = outgoing(body)
+    assert out.image is not None and out.image.data[:4] == b"\x89PNG" and out.text == "结果"
+    assert outgoing({"text": "x", "image": {"chart": "vote", "vote_id": 1}}).image is None
