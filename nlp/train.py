@@ -40,8 +40,11 @@ SVM_C = {"intent": (1.0, 3.0), "category": (0.3, 1.0)}
 TEMPERATURES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
 FOLDS = 5
 SEED = 20240601
-INTENT_TARGET = 0.98
-CATEGORY_TARGET = 0.95
+# Confident answers should be right this often; below, the chat asks the resident to choose. With
+# cross-validated accuracy near 0.91, 0.98 / 0.95 made the chat ask about every second message;
+# these ask about one in three.
+INTENT_TARGET = 0.97
+CATEGORY_TARGET = 0.93
 MIN_DF = 2  # a feature seen in one message only is noise, and bloats the artefact
 
 
@@ -256,21 +259,23 @@ def train(data_dir: Path = dataset.LABELLED_DIR, out: Path = MODEL_PATH,
     cv = {"model intent accuracy": intent.cv_score, "model category macro-F1": category.cv_score,
           "intent accuracy": float(intent_right.mean()),
           "category macro-F1 (end to end)": _macro_f1(np.array(gold_cat), np.array(end_to_end))}
-    low = [a.intent_confidence < thresholds["intent"] or (
-        a.category_confidence is not None and a.category_confidence < thresholds["category"]) for a in answers]
+    low = [a.intent_confidence < thresholds["intent"]
+           or (a.category_confidence is not None and a.category_confidence < thresholds["category"])
+           for a in answers]
     cv["low-confidence share"] = float(np.mean(low))
 
     vectorizer = Vectorizer.fit(docs, min_df=MIN_DF)
     X = vectorizer.transform(docs)
     intent_head = _fit_head(X, y_intent, intent)
     category_head = _fit_head(X[complaint_rows], y_cat, category)
-    choices = {f"{head} {kind} C": choice.c[kind] for head, choice in (("intent", intent), ("category", category))
-               for kind in choice.c}
+    heads = (("intent", intent), ("category", category))
+    choices = {f"{head} {kind} C": choice.c[kind] for head, choice in heads for kind in choice.c}
     choices |= {f"{head} {kind} temperature": choice.temperature[kind]
-                for head, choice in (("intent", intent), ("category", category)) for kind in choice.temperature}
-    choices |= {"intent final temperature": intent.final, "category final temperature": category.final}
+                for head, choice in heads for kind in choice.temperature}
+    choices |= {f"{head} final temperature": choice.final for head, choice in heads}
     digest = hashlib.sha256("\n".join(r.text for r in records).encode("utf-8")).hexdigest()
-    meta = {"records": len(records), "complaints": int(len(complaint_rows)), "train_texts_sha256": digest,
+    meta = {"records": len(records), "complaints": int(len(complaint_rows)),
+            "train_texts_sha256": digest,
             "model": "average of class-balanced logistic regression and linear SVM, temperature-scaled",
             "choices": choices, "trained_with": f"scikit-learn {sklearn.__version__}",
             "cv": {k: round(v, 4) for k, v in cv.items()}}

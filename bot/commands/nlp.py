@@ -25,8 +25,10 @@ def nlp_group() -> None:
               help="labelled JSON lines (default: nlp/data/labelled); only its train split is read")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="model file to write (default: nlp/model/classifier.json)")
-@click.option("--intent-c", type=float, default=None, help="fix C of the intent head (default: cross-validated)")
-@click.option("--category-c", type=float, default=None, help="fix C of the category head (default: cross-validated)")
+@click.option("--intent-c", type=float, default=None,
+              help="fix C of the intent head's logistic regression (default: cross-validated)")
+@click.option("--category-c", type=float, default=None,
+              help="fix C of the category head's logistic regression (default: cross-validated)")
 def train_command(data_dir: Path | None, out: Path | None, intent_c: float | None,
                   category_c: float | None) -> None:
     """Train on the train split and write the model that ships with the package."""

@@ -78,3 +78,69 @@ def test_runtime_needs_no_scikit_learn():
             "print(any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_shipped_head_is_the_averaged_ensemble(tmp_path):
+    """The one weight matrix per head gives the same probabilities as averaging the
+    temperature-scaled scores of the logistic regression and the SVM it was folded from."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    from nlp import train as training
+    from nlp.features import Vectorizer, tokens
+
+    rows = _tiny_corpus()
+    docs = [tokens(r["text"]) for r in rows]
+    X = Vectorizer.fit(docs).transform(docs)
+    complaints = [i for i, r in enumerate(rows) if r["intent"] == "complaint"]
+    for Xy, labels in ((X, [r["intent"] for r in rows]),  # three classes
+                       (X[complaints], [rows[i]["category"] for i in complaints])):  # two classes
+        y = np.array(labels)
+        choice = training._HeadChoice({"logreg": 10.0, "svm": 1.0}, {"logreg": 1.5, "svm": 4.0}, 2.0,
+                                      np.empty(0), 0.0)
+        head = training._fit_head(Xy, y, choice)
+        scores = Xy.toarray() @ head.weights + head.bias
+        lr = LogisticRegression(C=10.0, max_iter=5000, class_weight="balanced").fit(Xy, y)
+        svm = LinearSVC(C=1.0, class_weight="balanced", max_iter=20000, random_state=training.SEED).fit(Xy, y)
+
+        def both_columns(s):
+            return s if s.ndim == 2 else np.column_stack([-s / 2, s / 2])
+
+        expected = (1.5 * both_columns(lr.decision_function(Xy))
+                    + 4.0 * both_columns(svm.decision_function(Xy))) / 2 * 2.0
+        np.testing.assert_allclose(scores, expected, rtol=1e-4, atol=1e-4)
+        assert head.classes == tuple(sorted(set(labels)))
+
+
+def test_two_class_scores_give_the_logistic_probabilities():
+    from sklearn.linear_model import LogisticRegression
+
+    from nlp.train import _linear, _softmax
+
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1]])
+    y = np.array(["a", "b", "a", "b"])
+    model = LogisticRegression().fit(X, y)
+    weights, bias = _linear(model)
+    np.testing.assert_allclose(_softmax(X @ weights + bias), model.predict_proba(X), atol=1e-9)
+
+
+def test_report_and_meta_carry_the_cross_validated_choices(tmp_path):
+    data = tmp_path / "labelled"
+    data.mkdir()
+    (data / "a.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _tiny_corpus()),
+                                  encoding="utf-8")
+    report = train(data, tmp_path / "m.json", intent_c=10.0, category_c=10.0)
+    meta = Classifier.load(tmp_path / "m.json").meta
+    assert meta["choices"]["intent logreg C"] == 10.0 and meta["choices"]["intent svm C"] in (1.0, 3.0)
+    for name in ("intent accuracy", "category macro-F1 (end to end)", "low-confidence share"):
+        assert 0.0 <= report.cv[name] <= 1.0 and meta["cv"][name] == round(report.cv[name], 4)
+    assert all(0.0 <= t <= 0.99 for t in report.thresholds.values())
+
+
+def test_an_artefact_of_another_format_is_refused(tmp_path):
+    from nlp.model import FORMAT, ModelMissing
+
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"format": FORMAT - 1}), encoding="utf-8")
+    with pytest.raises(ModelMissing, match="retrain"):
+        Classifier.load(path)
