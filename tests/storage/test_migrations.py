@@ -27,3 +27,15 @@ def test_upgrade_head_on_empty_database_matches_models(empty_db_url: str) -> Non
 def test_upgrade_is_idempotent(empty_db_url: str) -> None:
     upgrade(empty_db_url)
     upgrade(empty_db_url)  # a second start must not fail
+
+
+def test_workers_starting_together_migrate_once(empty_db_url: str) -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from storage.migrate import upgrade; upgrade(sys.argv[1])"
+    procs = [subprocess.Popen([sys.executable, "-c", code, empty_db_url], stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err  # none fails on a table another created meanwhile
