@@ -95,5 +95,6 @@ def default_specs(settings: Settings) -> list[JobSpec]:
         cron("vote_reminders", "bot.jobs:vote_reminders", {"hour": 10, "minute": 0}),
         every("fee_reminders", "bot.jobs:fee_reminders", seconds=3600),
         every("ticket_escalation", "bot.jobs:ticket_escalation", seconds=300),
+        every("office_outbox", "bot.office_delivery:deliver_office_outbox", seconds=15),
         cron("ticket_housekeeping", "bot.jobs:ticket_housekeeping", {"hour": 3, "minute": 30}),
     ]

@@ -32,6 +32,7 @@ from core.tickets.lifecycle import (
     TransitionRefused,
     apply,
 )
+from core.tickets.outbox import enqueue_for_event
 from core.tickets.privacy import ABOUT_PROPERTY_CATEGORIES
 from core.tickets.rating import Rating
 from core.tickets.redact import redact_for_hidden_reporter
@@ -288,10 +289,12 @@ async def open_ticket(session: AsyncSession, draft: TicketDraft, now: datetime,
     for ref in draft.photos:
         session.add(TicketMessage(ticket_id=t.id, kind="report", author_role=ActorRole.RESIDENT.value,
                                   author_person_id=draft.reporter_person_id, photo_ref=ref, created_at=now))
-    session.add(TicketEvent(ticket_id=t.id, action="create", from_status=None, to_status=S.NEW.value,
-                            actor_role=ActorRole.RESIDENT.value, actor_person_id=draft.reporter_person_id,
-                            at=now, data=_facts(t)))
+    created = TicketEvent(ticket_id=t.id, action="create", from_status=None, to_status=S.NEW.value,
+                          actor_role=ActorRole.RESIDENT.value, actor_person_id=draft.reporter_person_id,
+                          at=now, data=_facts(t))
+    session.add(created)
     await session.flush()
+    await enqueue_for_event(session, t, created)
     if t.urgent:
         await _alert_urgent(session, t, ctx)
     return t
@@ -420,6 +423,7 @@ async def act(session: AsyncSession, t: Ticket, actor: TicketActor, action: Acti
                       rating=event.rating.value if event.rating else None, data=facts)
     session.add(row)
     await session.flush()
+    await enqueue_for_event(session, t, row)
     if merge_into is not None:
         for pid in [t.reporter_person_id, *await followers(session, t.id)]:
             if pid is not None and not await is_party(session, merge_into, pid):
