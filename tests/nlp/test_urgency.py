@@ -74,3 +74,47 @@ def test_resolved_but_still_leaking_gas_is_urgent():
 
 def test_full_width_text():
     assert detect_urgency("水管爆了！！！").urgent
+
+
+# Word families added for things about to fall, lifts described without the usual words,
+# open lift shafts and locks forced from outside. Sentences are written for the tests.
+@pytest.mark.parametrize("text, reason", [
+    ("单元门口的雨棚玻璃碎了一角 剩下的还悬着 小孩放学都从那走", "falling"),
+    ("走廊扣板塌了一片 另一片斜吊在灯上", "falling"),
+    ("6栋楼顶的旗杆在风里来回晃 下面是停车场", "falling"),
+    ("五楼那扇窗扇合页断了 整扇窗随时会掉下去", "falling"),
+    ("车库的限高杆松动了 一直在晃", "falling"),
+    ("2号楼电梯门打开了 轿厢不在 人差点一脚踩进井道", "falling"),
+    ("3楼电梯门关不上 露着井道 黑乎乎的", "falling"),
+    ("我奶奶被困在货梯里 喊了半天没人应", "trapped"),
+    ("我们一家三口被关在观光梯里了", "trapped"),
+    ("我停在12层和13层之间了 灯也灭了 快来人", "trapped"),
+    ("有人在拧我家门锁 我不敢开门 9栋1单元302", "violence"),
+    ("门外有人用铁丝捅锁芯 已经报警了 物业快上来", "violence"),
+])
+def test_more_danger_now(text, reason):
+    u = detect_urgency(text)
+    assert u.urgent and u.reason == reason, u
+
+
+@pytest.mark.parametrize("text", [
+    "小区门口的地砖翘起来好几块 老人走路容易绊倒",  # floor tiles are not overhead
+    "人行道的路砖松了 一踩就晃",
+    "旁边那辆车把我家门口的护栏撞歪了 谁赔",  # knocked crooked: damage, not about to fall
+    "隔壁晾衣服把我家防盗窗拽歪了",
+    "最近小区老有人撬锁偷东西 大家出门锁好门",  # a warning about burglaries, no one at a door now
+])
+def test_damage_or_warning_is_not_urgent(text):
+    assert not detect_urgency(text).urgent, detect_urgency(text)
+
+
+@pytest.mark.parametrize("text, why", [
+    ("楼上那人扬言要砍人 天天在群里骂", "hypothetical"),  # a threat of a future act
+    ("他说再吵就拿刀砍人 你们物业管不管", "hypothetical"),
+    ("上个月电梯卡在8楼和9楼中间 关了我半小时", "past"),
+    ("前天旗杆被风吹得直晃 后来已经加固好了", "past"),
+])
+def test_threats_and_past_are_not_urgent(text, why):
+    u = detect_urgency(text)
+    assert not u.urgent, u
+    assert why in {w for _, _, w in u.dismissed}
