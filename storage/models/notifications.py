@@ -38,7 +38,7 @@ class Delivery(Base):
     # pending → sending → sent; failed (gave up), blocked (the person blocked the bot)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # None: due at once; set when a failed attempt is retried later.
+    # pending: None = due at once, else when to retry; sending: when it was claimed (crash review).
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error: Mapped[str | None] = mapped_column(Text)
