@@ -122,7 +122,9 @@ async def test_duplicate_msgid_is_handled_once(wechat_app: AppFactory) -> None:
     # Events have no MsgId: sender + CreateTime + event identify them.
     sub = phone.fields(MsgType="event", Event="subscribe")
     w1, w2 = phone.reply(await phone.push(sub)), phone.reply(await phone.push(sub))
-    assert w1 is not None and w2 is not None and "邻里" in w1["Content"] and w2 == w1
+    assert w1 is not None and w2 is not None and "邻里" in w1["Content"]
+    # The same answer again (its CreateTime is the moment of replying, so it may differ).
+    assert {k: v for k, v in w2.items() if k != "CreateTime"} == {k: v for k, v in w1.items() if k != "CreateTime"}
     assert await _version(rt, "oDup") == 3
 
 
