@@ -2,7 +2,7 @@
 answered according to the resident's intent."""
 from __future__ import annotations
 
-from handlers import complaints, fees, notices, start, votes
+from handlers import complaints, fees, notices, start, ticket_followup, votes
 from handlers.dispatcher import Context, Router
 from nlp import Understanding, understand
 from nlp import taxonomy as tax
@@ -48,7 +48,7 @@ async def answer(ctx: Context, intent: str, u: Understanding, text: str | None =
         case "vote":
             await votes.list_votes(ctx)
         case "progress":
-            await complaints.show_progress(ctx)
+            await ticket_followup.show_progress(ctx)
         case "notice":
             await notices.recent_notices(ctx)
         case "greeting":

@@ -22,7 +22,7 @@ from core.demo import seed_demo
 from core.people import installation_secret
 from core.roles import Role, ScopeKind
 from core.tickets.tokens import mint_token
-from handlers import complaints
+from handlers import complaints, ticket_followup
 from handlers.dispatcher import Context, Dispatcher, Router, Services
 from storage.db import Database
 from storage.models import Community, Estate, PropertyCompany, StreetOffice
@@ -51,7 +51,7 @@ def free_text_router() -> Router:
     async def free_text(ctx: Context) -> None:
         u = understand(ctx.incoming.text or "")
         if u.intent == "progress" and not u.urgent:
-            await complaints.show_progress(ctx)
+            await ticket_followup.show_progress(ctx)
         else:
             await complaints.start_complaint(ctx, u)
 
@@ -67,7 +67,7 @@ def routers() -> list[Router]:
         from handlers import binding, consultations, me, start, votes
 
         base = [start.router, binding.router, me.router, votes.router, consultations.router]
-    return [*base, complaints.router, free_text_router()]
+    return [*base, complaints.router, ticket_followup.router, free_text_router()]
 
 
 @dataclass
