@@ -65,7 +65,11 @@ def run(host: str | None, port: int | None) -> None:
             click.echo("试用工作人员身份的验证码（同样在聊天中输入）：")
             for label, code in rt.demo.invites:
                 click.echo(f"  [{label}]  {code}")
+            click.echo("后台账号（密码只显示这一次）：")
+            for label, login, password in rt.demo.logins:
+                click.echo(f"  <{label}>  {login}  {password}")
         click.echo(f"网页聊天 / web chat: {url}")
+        click.echo(f"后台 / console: http://{host}:{port}/console")
         await run_services(rt, host, port)
 
     asyncio.run(serve())
@@ -117,6 +121,7 @@ _lazy("vote", "bot.commands.vote:vote_group")
 _lazy("fees", "bot.commands.fees:fees_group")
 _lazy("notice", "bot.commands.notices:notice_group")
 _lazy("staff", "bot.commands.staff:staff_group")
+_lazy("console", "bot.commands.console:console_group")
 _lazy("report", "bot.commands.report:report_group")
 _lazy("office", "bot.commands.office:office_group")
 _lazy("broadcast", "bot.commands.broadcast:broadcast_group")

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./linli.sqlite3"
     host: str = "127.0.0.1"
     port: int = 8080
+    # Where people reach this installation (links sent in chat: console sign-in links).
+    # Empty: http://<host>:<port>.
+    public_url: str = ""
     # Signs web chat cookies and keys the hash of verification codes. Left empty, one is
     # generated on first start and kept in the database, so restarts keep working.
     secret_key: str = ""

@@ -53,7 +53,8 @@ async def start_runtime(settings: Settings, *, migrate: bool = True, seed: bool 
     async with db.session() as s:
         secret = await installation_secret(s, settings.secret_key)
     services = Services(secret=secret, verification=verification_policy(settings),
-                        default_language=settings.language)
+                        default_language=settings.language,
+                        public_url=(settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/"))
     services.extra["tickets"] = load_tickets_config(settings.tickets_config)
     runtime = Runtime(settings, db, services, Dispatcher(db, services, default_routers()))
     if settings.demo if seed is None else seed:

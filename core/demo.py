@@ -8,6 +8,7 @@ Deterministic: the same seed gives the same register everywhere.
 from __future__ import annotations
 
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.accounts import create_account
 from core.fees.demo import seed_fee_demo
 from core.register import import_register
 from core.register_file import RegisterRow
@@ -57,6 +59,7 @@ class DemoResult:
     created: bool
     codes: list[tuple[str, str]]  # (place, plain code) for trying /bind at once
     invites: list[tuple[str, str]] = field(default_factory=list)  # (role label, code)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, login, password) for the console
 
 
 def _name(rng: random.Random) -> str:
@@ -112,7 +115,14 @@ def demo_register_rows(seed: int = 20261123) -> list[RegisterRow]:
     return rows
 
 
-async def _staff(session: AsyncSession, name: str, role: Role, scope: ScopeKind, scope_id: int) -> Person:
+def demo_password() -> str:
+    """Twelve letters and digits without look-alikes, grouped for reading aloud."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+
+
+async def _staff(session: AsyncSession, name: str, role: Role, scope: ScopeKind, scope_id: int | None) -> Person:
     people = PeopleRepository(session)
     p = await people.add_person(name)
     await people.grant(p.id, role.value, scope.value, scope_id)
@@ -143,12 +153,21 @@ async def seed_demo(session: AsyncSession, secret: str, now: datetime) -> DemoRe
     await session.flush()
     await import_register(session, ESTATE_CODE, demo_register_rows(), source="demo")
 
-    await _staff(session, "王建国（业委会主任）", Role.COMMITTEE, ScopeKind.ESTATE, estate.id)
+    chair = await _staff(session, "王建国（业委会主任）", Role.COMMITTEE, ScopeKind.ESTATE, estate.id)
     await _staff(session, "李秀英（业委会委员）", Role.COMMITTEE, ScopeKind.ESTATE, estate.id)
-    await _staff(session, "赵磊（物业客服）", Role.PROPERTY_STAFF, ScopeKind.ESTATE, estate.id)
+    service = await _staff(session, "赵磊（物业客服）", Role.PROPERTY_STAFF, ScopeKind.ESTATE, estate.id)
     await _staff(session, "钱芳（物业工程）", Role.PROPERTY_STAFF, ScopeKind.ESTATE, estate.id)
-    await _staff(session, "孙敏（社区网格员）", Role.COMMUNITY_STAFF, ScopeKind.COMMUNITY, community.id)
-    await _staff(session, "周涛（街道物业办）", Role.STREET_STAFF, ScopeKind.STREET_OFFICE, office.id)
+    grid = await _staff(session, "孙敏（社区网格员）", Role.COMMUNITY_STAFF, ScopeKind.COMMUNITY, community.id)
+    street = await _staff(session, "周涛（街道物业办）", Role.STREET_STAFF, ScopeKind.STREET_OFFICE, office.id)
+    admin = await _staff(session, "系统管理员", Role.ADMIN, ScopeKind.ALL, None)
+    # Console accounts with passwords made here and shown once (only their hashes are kept).
+    logins = []
+    for label, login, person in (("业委会", "yg-committee", chair), ("物业", "yg-property", service),
+                                 ("社区", "c01-community", grid), ("街道", "s01-street", street),
+                                 ("管理员", "admin", admin)):
+        password = demo_password()
+        await create_account(session, person.id, login, password, now)
+        logins.append((label, login, password))
 
     await seed_fee_demo(session, estate.id, now)
 
@@ -166,4 +185,4 @@ async def seed_demo(session: AsyncSession, secret: str, now: datetime) -> DemoRe
         code = await issue_role_invite(session, secret, role.value, kind.value, scope_id, name, now,
                                        VerificationPolicy())
         invites.append((label, code))
-    return DemoResult(True, codes, invites)
+    return DemoResult(True, codes, invites, logins)

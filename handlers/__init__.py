@@ -6,8 +6,8 @@ from handlers.dispatcher import Router
 
 def default_routers() -> list[Router]:
     from handlers import (
-        binding, chat, complaints, consultations, fees, me, notices, start, ticket_followup, votes)
+        binding, chat, complaints, console_login, consultations, fees, me, notices, start, ticket_followup, votes)
 
     # The free-text router (intent routing) goes last: it takes whatever no other matched.
-    return [start.router, binding.router, me.router, votes.router, consultations.router,
+    return [start.router, binding.router, me.router, console_login.router, votes.router, consultations.router,
             fees.router, notices.router, complaints.router, ticket_followup.router, chat.router]

@@ -43,6 +43,7 @@ class Services:
     verification: VerificationPolicy = field(default_factory=VerificationPolicy)
     clock: Callable[[], datetime] = _utcnow
     default_language: str = "zh"
+    public_url: str = "http://127.0.0.1:8080"  # links sent in chat point here
     # Capability modules hang their own collaborators here (e.g. the classifier).
     extra: dict[str, Any] = field(default_factory=dict)
 

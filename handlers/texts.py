@@ -48,6 +48,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Too many attempts. To protect owners' data, please try again in {minutes} minutes.",
     },
     "cancelled": {"zh": "已取消。", "en": "Cancelled."},
+    "console.link": {
+        "zh": "后台登录链接（{minutes}分钟内有效，只能使用一次，请勿转发）：\n{url}",
+        "en": "Your console sign-in link (valid {minutes} minutes, works once, do not forward it):\n{url}",
+    },
+    "console.private": {"zh": "登录链接只能私聊发送，请在与邻里的私聊中发送「登录后台」。",
+                        "en": "Sign-in links are only sent in a private chat: send “登录后台” to Linli privately."},
+    "console.no_role": {
+        "zh": "后台供业委会、物业、社区和街道工作人员使用。如您是工作人员，请先输入邀请验证码获得身份。",
+        "en": "The console is for committee members and property, community and street staff. "
+              "Staff: enter your invitation code first.",
+    },
     "nothing_to_cancel": {"zh": "当前没有进行中的操作。", "en": "Nothing to cancel."},
     "me.header": {"zh": "我的信息", "en": "My details"},
     "me.name": {"zh": "称呼：{name}", "en": "Name: {name}"},

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from bot import charts
 from bot.runtime import Runtime
 from bot.channels.telegram import webhook as telegram_webhook
-from bot.web import chat, open311, tickets_api
+from bot.web import chat, console, open311, tickets_api
 from storage.models.votes import Vote
 
 STATIC = Path(__file__).parent / "static"
@@ -28,6 +28,7 @@ def create_app(rt: Runtime) -> FastAPI:
         from bot.channels.wechat import make_router as wechat_router
 
         app.include_router(wechat_router(rt))
+    console.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

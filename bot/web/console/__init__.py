@@ -1,0 +1,64 @@
+"""The web console for property staff, street offices, committees and admins (same app as the web chat).
+
+Each area is a module with a `router`; MODULES lists them in the order their routes match.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from bot.web.console.base import (
+    LoginRequired, Missing, Refused, render, with_security_headers)
+
+MODULES = (
+    "bot.web.console.auth",
+)
+
+
+def routes() -> list[tuple[str, str]]:
+    """(method, path template) of every console route, for the authorization table test."""
+    out = []
+    for name in MODULES:
+        for route in importlib.import_module(name).router.routes:
+            if isinstance(route, APIRoute):
+                out.extend((m, route.path) for m in sorted(route.methods))
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console's routes, static files and error pages on the one web app."""
+    for name in MODULES:
+        app.include_router(importlib.import_module(name).router)
+    app.mount("/console/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/console/login?next={_quote(exc.next_path)}", status_code=303)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        return render(request, getattr(request.state, "viewer", None), "error.html", status_code=403,
+                      message=exc.message)
+
+    @app.exception_handler(Missing)
+    async def missing(request: Request, exc: Missing) -> Response:
+        return render(request, getattr(request.state, "viewer", None), "error.html", status_code=404,
+                      message=exc.message)
+
+    @app.middleware("http")
+    async def console_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        if request.url.path.startswith("/console"):
+            with_security_headers(response)
+        return response
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
