@@ -6,14 +6,16 @@ the real login form, which adds the CSRF token to its posts."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import Page
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -29,6 +31,7 @@ from storage.db import Database
 from storage.models import Community, Estate, PropertyCompany, StreetOffice
 from storage.repositories.people import PeopleRepository
 from tests.helpers import make_estate
+from tests.web.server import Server
 
 # Monday 23 November 2026, 10:00 in Shanghai.
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
@@ -167,3 +170,23 @@ async def desk(settings: Settings) -> AsyncIterator[Desk]:
     for c in d.clients:
         await c.aclose()
     await rt.close()
+
+
+@pytest.fixture
+def server(db_url: str, tmp_path: Path) -> Iterator[Server]:
+    """`linli run` as a real process on a fresh database of each backend, demo seeded: for the
+    browser tests. Console logins printed at start are in `server.logins` (label -> login, password)."""
+    s = Server(db_url, tmp_path, LINLI_DEMO="true")
+    s.start()
+    yield s
+    s.stop()
+
+
+def sign_in(page: Page, server: Server, label: str) -> None:
+    """Sign in through the login page as one of the demo's console accounts (业委会/物业/社区/街道/管理员)."""
+    login, password = server.logins[label]
+    page.goto(server.url + "/console/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(server.url + "/console")

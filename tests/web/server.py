@@ -14,6 +14,7 @@ import httpx
 
 CODE = re.compile(r"^\s+(\S+号楼\S*)\s+([A-Z0-9]{4}-[A-Z0-9]{4})\s*$")
 INVITE = re.compile(r"^\s+\[(\S+)\]\s+([A-Z0-9]{4}-[A-Z0-9]{4})\s*$")
+LOGIN = re.compile(r"^\s+<(\S+)>\s+(\S+)\s+(\S+)\s*$")
 
 
 def free_port() -> int:
@@ -34,6 +35,7 @@ class Server:
         self.output: list[str] = []
         self.codes: dict[str, str] = {}
         self.invites: dict[str, str] = {}
+        self.logins: dict[str, tuple[str, str]] = {}  # console: role label -> (login, password)
 
     @property
     def url(self) -> str:
@@ -69,6 +71,9 @@ class Server:
             m = INVITE.match(line)
             if m:
                 self.invites[m.group(1)] = m.group(2)
+            m = LOGIN.match(line)
+            if m:
+                self.logins[m.group(1)] = (m.group(2), m.group(3))
 
     def kill(self) -> None:
         """An abrupt stop, as a crash or a power cut would do it."""
