@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     # Where people reach this installation (links sent in chat: console sign-in links).
     # Empty: http://<host>:<port>.
     public_url: str = ""
+    # Proxies whose X-Forwarded-Proto/-For are believed (the reverse proxy in front of the workers):
+    # behind TLS the console's session cookie is then marked Secure.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Signs web chat cookies and keys the hash of verification codes. Left empty, one is
     # generated on first start and kept in the database, so restarts keep working.
     secret_key: str = ""

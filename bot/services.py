@@ -23,7 +23,8 @@ async def run_services(rt: Runtime, host: str, port: int) -> None:
     # Before the broadcaster copies rt.senders, so notices reach Telegram too.
     telegram = await start_telegram(rt) if rt.settings.telegram_token else None
     app = create_app(rt)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=True,
+                                           forwarded_allow_ips=rt.settings.forwarded_allow_ips))
     # uvicorn installs its own signal handlers; when it stops, everything else stops with it.
     broadcaster = Broadcaster(rt.db, dict(rt.senders))
     tasks = [asyncio.create_task(broadcaster.run_forever(stop), name="broadcaster")]

@@ -19,7 +19,8 @@ router = APIRouter()
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    # Behind the reverse proxy the scheme comes from X-Forwarded-Proto (settings.forwarded_allow_ips).
+    return request.url.scheme == "https" or runtime(request).settings.public_url.startswith("https://")
 
 
 def _login_csrf(request: Request) -> tuple[str, bool]:
