@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from core.fees.ledger import premises_index
 from storage.db import Database
+from storage.models import Estate, Residency
 from storage.models.votes import Vote
+from storage.repositories.people import PeopleRepository
 from tests.console.conftest import sign_in
 from tests.web.browser import chromium
 from tests.web.server import Server
@@ -24,6 +30,29 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def _local(days: int) -> str:
     return (datetime.now(timezone.utc) + timedelta(days=days)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+
+async def _owners_in_building_3(db_url: str) -> None:
+    """Two owners of 3号楼 who have bound their homes in a chat (the demo has none yet)."""
+    db = Database(db_url)
+    try:
+        async with db.session() as s:
+            estate_id = await s.scalar(select(Estate.id).where(Estate.code == "YG"))
+            assert estate_id is not None
+            index = await premises_index(s, estate_id)
+            people = PeopleRepository(s)
+            for n, (room, channel) in enumerate((("101", "telegram"), ("102", "wechat"))):
+                p = await people.add_person(f"三号楼业主{n}")
+                await people.add_identity(p, channel, f"b3-{n}", f"b3-{n}")
+                s.add(Residency(person_id=p.id, premises_id=index[("3", "1", room)], relation="owner"))
+    finally:
+        await db.dispose()
+
+
+def _in_another_thread(job: Coroutine[Any, Any, None]) -> None:
+    # Playwright's own event loop runs in this thread: change the database from another one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, job).result()
 
 
 async def _days_pass(db_url: str, vote_id: int, days: int) -> None:
@@ -65,9 +94,7 @@ def test_committee_member_announces_opens_and_enters_a_paper_ballot(server: Serv
         expect(page.locator("h1")).to_contain_text("业委会工作台")
         vote_id = _create_vote(page)
 
-        # Playwright's own event loop runs in this thread: change the database from another one.
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, _days_pass(server.db_url, vote_id, 17)).result()
+        _in_another_thread(_days_pass(server.db_url, vote_id, 17))
         page.reload()
         start = page.get_by_role("button", name="开始投票")
         if start.count():  # unless the scheduler's minute came first
@@ -97,6 +124,7 @@ def test_committee_member_announces_opens_and_enters_a_paper_ballot(server: Serv
         expect(page.locator(".preview")).to_contain_text("物业服务费")
         page.screenshot(path=str(artifacts / "console-committee-disclosure.png"), full_page=True)
 
+        _in_another_thread(_owners_in_building_3(server.db_url))
         page.goto(server.url + "/console/committee")
         page.get_by_role("link", name="发布公告").first.click()
         page.fill("input[name=title]", "3号楼停水通知")
@@ -104,7 +132,9 @@ def test_committee_member_announces_opens_and_enters_a_paper_ballot(server: Serv
         page.select_option("select[name=building]", "3")
         page.get_by_role("button", name="预览接收范围").click()
         expect(page.locator("#preview")).to_contain_text("位认证业主将收到此公告")
-        recipients = page.get_by_test_id("recipients").inner_text()
+        expect(page.get_by_test_id("recipients")).to_have_text("2")
+        expect(page.locator("#preview")).to_contain_text("3号楼1单元")
+        expect(page.locator("#preview")).to_contain_text("Telegram：1 个账号")
         page.screenshot(path=str(artifacts / "console-committee-notice.png"), full_page=True)
         page.get_by_role("button", name="确认发布").click()
-        expect(page.get_by_role("status")).to_contain_text(f"已通知 {recipients} 位认证业主")
+        expect(page.get_by_role("status")).to_contain_text("已通知 2 位认证业主")
