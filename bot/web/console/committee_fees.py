@@ -14,7 +14,8 @@ from core.accounts import SignedIn
 from core.fees.disclosure import FeeDisclosure, render_text
 from core.fees.periods import format_date_zh
 from core.fees.ledger import FeeError
-from core.fees.publishing import TYPED_FIELDS, DisclosureRefused, check, latest_published, parse_field, publish, save_draft
+from core.fees.publishing import (
+    TYPED_FIELDS, DisclosureRefused, check, latest_published, parse_field, publish, save_draft)
 from core.roles import Role
 from storage.models import Estate
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from bot.web.console.base import Missing, form_viewer, now, redirect, render, runtime, viewer
-from bot.web.console.committee_base import form_fields, governed, local, parse_local, percent
+from bot.web.console.committee_base import form_fields, governed, local, parse_local, percent, zone
 from core.accounts import SignedIn
 from core.voting.desk import STATUS_NAMES, enter_paper_ballot, enter_proxy, open_when_due, publish_when_closed
 from core.voting.matters import MATTERS, MatterType, matter
@@ -26,8 +26,6 @@ PREMISES_FIELDS = ("building", "unit", "room")
 
 
 def _defaults(estate: Estate, at: datetime) -> dict[str, str]:
-    from bot.web.console.committee_base import zone
-
     opens = (at + NOTICE_PERIOD + timedelta(days=1)).astimezone(zone(estate)).replace(
         hour=9, minute=0, second=0, microsecond=0)
     closes = (opens + timedelta(days=14)).replace(hour=18)
