@@ -114,6 +114,10 @@ def test_committee_member_announces_opens_and_enters_a_paper_ballot(server: Serv
         expect(page.locator("svg.chart")).to_be_visible()
         expect(page.get_by_text("未达三分之二参与")).to_be_visible()
         page.screenshot(path=str(artifacts / "console-committee-vote.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})  # the same page on a phone
+        expect(page.locator("form#paper")).to_be_visible()
+        page.screenshot(path=str(artifacts / "console-committee-vote-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         page.goto(server.url + "/console/committee")
         expect(page.locator("table")).to_contain_text("续聘电梯维保单位")
