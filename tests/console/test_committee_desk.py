@@ -156,3 +156,13 @@ async def test_notice_to_a_building_that_does_not_exist_is_refused(desk: Desk) -
     short = await c.post(f"/console/committee/{desk.estate.id}/notices",
                          {"title": "通", "body": "内容", "building": "", "unit": "", "previewed": "|"})
     assert short.status_code == 400 and "公告标题需要2到" in short.text and "内容" in short.text
+
+
+async def test_pages_speak_english_on_request(desk: Desk) -> None:
+    c = await desk.signed_in("committee")
+    c.c.cookies.set("linli_lang", "en")
+    for tail, words in (("votes/new", "Create and announce"), ("consultations/new", "New consultation"),
+                        ("disclosure", "Fee items (from the schedule)"), ("notices/new", "Preview recipients")):
+        page = await c.get(f"/console/committee/{desk.estate.id}/{tail}")
+        assert page.status_code == 200 and words in page.text, tail
+    assert "Committee desk" in (await c.get("/console/committee")).text
