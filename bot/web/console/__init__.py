@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -23,11 +23,17 @@ MODULES = (
 
 def routes() -> list[tuple[str, str]]:
     """(method, path template) of every console route, for the authorization table test."""
-    out = []
-    for name in MODULES:
-        for route in importlib.import_module(name).router.routes:
+    out: list[tuple[str, str]] = []
+
+    def walk(router: APIRouter, prefix: str) -> None:
+        for route in router.routes:
             if isinstance(route, APIRoute):
-                out.extend((m, route.path) for m in sorted(route.methods))
+                out.extend((m, prefix + route.path) for m in sorted(route.methods))
+            elif hasattr(route, "original_router"):  # a router included into this one
+                walk(route.original_router, prefix + getattr(route.include_context, "prefix", ""))
+
+    for name in MODULES:
+        walk(importlib.import_module(name).router, "")
     return out
 
 
