@@ -29,6 +29,7 @@ from bot.channels.telegram.api import (
     with_retry,
 )
 from bot.channels.telegram.convert import BotIdentity, Converted, Pressed, Send, convert_update, marked, plan
+from bot.channels.telegram.staff_group import StaffGroup
 from handlers.messages import Outgoing
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class UpdateHandler:
         self.bot = bot
         self.retry_delays = tuple(retry_delays)
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.staff_group = StaffGroup(rt, api, bot)
 
     async def handle(self, update: Mapping[str, Any], *, redeliverable: bool) -> Outcome:
         task = asyncio.current_task()
@@ -80,6 +82,9 @@ class UpdateHandler:
             await asyncio.wait(tasks, timeout=timeout)
 
     async def _handle(self, update: Mapping[str, Any], redeliverable: bool) -> Outcome:
+        staff = await self.staff_group.handle(update)  # a ticket card's button or a reply to it
+        if staff is not None:
+            return Outcome(staff)
         conv = convert_update(update, self.bot)
         if conv is None:
             return Outcome.IGNORED
