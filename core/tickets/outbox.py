@@ -29,7 +29,7 @@ from storage.models.tickets import Ticket, TicketEvent
 CHANNEL_KINDS = ("wecom_robot", "webhook", "telegram_group")
 OFFICE_KINDS = ("property_company", "community", "street_office")
 # Events that are news to the office; "follow" (a resident's 我也遇到了) is not.
-_EXTRA_ACTIONS_ZH = {"create": "新工单"}
+_EXTRA_ACTIONS_ZH = {"create": "新工单", "recategorise": "改类"}
 MAX_TEXT = 500  # a card, not the whole thread: the console has the rest
 
 
