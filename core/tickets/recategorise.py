@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.tickets import catalog
+from core.tickets import catalog, texts
 from core.tickets.config import DEFAULT, TicketConfig
 from core.tickets.lifecycle import TicketStatus
 from core.tickets.outbox import enqueue_for_event
@@ -28,7 +28,6 @@ from core.tickets.service import (
     TicketError,
     _facts,
     _tell_residents,
-    due_text,
     estate_context,
     handler_name,
     staff_actor,
@@ -74,9 +73,13 @@ async def recategorise(session: AsyncSession, t: Ticket, actor: TicketActor, cat
     await session.flush()
     await enqueue_for_event(session, t, row)
     office = await handler_name(session, t)
-    text = (f"工单 {t.number} 的问题类别已由「{catalog.category_name(old)}」调整为「{catalog.category_name(category)}」，"
-            f"改由{office}办理，答复期限不变：{due_text(t.answer_due, ctx.zone)} 前。")
-    await _tell_residents(session, t, row, text, False)
+
+    def told(lang: str) -> str:
+        return texts.say(lang, "recategorised", number=t.number, old=texts.category_name(old, lang),
+                         new=texts.category_name(category, lang), office=office,
+                         due=texts.due_text(t.answer_due, ctx.zone, lang))
+
+    await _tell_residents(session, t, row, told, False)
     return row
 
 __all__ = ["ACTION", "ACTION_ZH", "recategorise"]

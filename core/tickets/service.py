@@ -7,7 +7,7 @@ run), so the ticket, its event, its thread and the notifications commit together
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.notify import message, notify
 from core.people import actor_for
 from core.roles import Place, Role, ScopeKind
-from core.tickets import catalog
+from core.tickets import catalog, texts
 from core.tickets.access import acting_role, sees, staff_roles_over
 from core.tickets.config import DEFAULT, TicketConfig
 from core.tickets.duplicates import Report, TicketSummary, duplicates
@@ -51,7 +51,16 @@ from core.tickets.sla import (
     due_at,
     extended_due_at,
 )
-from storage.models import Community, Department, District, Estate, PropertyCompany, RoleGrant, StreetOffice
+from storage.models import (
+    Community,
+    Department,
+    District,
+    Estate,
+    Person,
+    PropertyCompany,
+    RoleGrant,
+    StreetOffice,
+)
 from storage.models.tickets import Ticket, TicketEvent, TicketFollower, TicketMessage
 
 A, S = Action, TicketStatus
@@ -153,13 +162,10 @@ def profile_of(t: Ticket, config: TicketConfig) -> SlaProfile:
     return sla.standard
 
 
-def due_text(due: datetime, zone: ZoneInfo) -> str:
+def due_text(due: datetime, zone: ZoneInfo, lang: str = "zh") -> str:
     """How a deadline is told: the date for working-day deadlines (they end at 23:59:59), date and
     time for clock hours."""
-    local = due.astimezone(zone)
-    if (local.hour, local.minute, local.second) == (23, 59, 59):
-        return f"{local.month}月{local.day}日（周{'一二三四五六日'[local.weekday()]}）"
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return texts.due_text(due, zone, lang)
 
 
 def place_text(building: str | None, unit: str | None, room: str | None, place: str | None) -> str:
@@ -478,57 +484,71 @@ async def _merge_target(session: AsyncSession, t: Ticket, number: str) -> Ticket
 
 
 # -- telling people ---------------------------------------------------------------------------------
-def rating_buttons(ticket_id: int) -> list[list[tuple[str, str]]]:
-    return [[(r.zh, f"tkrate:{ticket_id}:{c}") for c, r in RATE_CODES.items()]]
+def rating_buttons(ticket_id: int, lang: str = "zh") -> list[list[tuple[str, str]]]:
+    return [[(texts.rating_name(r, lang), f"tkrate:{ticket_id}:{c}") for c, r in RATE_CODES.items()]]
 
 
 async def _tell(session: AsyncSession, t: Ticket, ctx: EstateContext, action: Action, before: TicketState,
                 new: TicketState, row: TicketEvent, text: str | None, config: TicketConfig) -> None:
-    name = catalog.category_name(t.category)
-    head = f"工单 {t.number}（{name}）"
-    due = due_text(t.answer_due, ctx.zone)
-    body: str | None = None
-    rate = False
-    match action:
-        case A.ACCEPT:
-            body = f"{head}已受理，将于 {due} 前答复您。"
-        case A.DISPATCH if t.department and row.actor_role in (ActorRole.COMMUNITY_STAFF, ActorRole.STREET_STAFF):
-            # Summoning a department is news; a property company's internal dispatch is not.
-            dept = await department_name(session, t.street_office_id, t.department)
-            body = f"{head}已派单至{dept}办理。"
-        case A.ANSWER:
-            body = f"【工单答复】{head}\n{text}"
-            rate = True
-        case A.EXTEND:
-            body = f"{head}需要延期办理。\n原因：{row.reason}\n新的答复期限：{due} 前。"
-        case A.REFER:
-            body = f"{head}经核实不属于本单位职责，已转交：{row.target}。" + (f"\n说明：{row.reason}" if row.reason else "")
-        case A.MERGE:
-            body = f"{head}与工单 {row.target} 为同一问题，已合并办理，后续进展将一并告知您。"
-        case A.CLOSE:
-            body = f"{head}已办结（销号），感谢您的反馈。"
-        case A.REOPEN:
-            body = f"{head}已重新办理。\n原因：{row.reason}\n新的答复期限：{due} 前。"
-        case A.ESCALATE:
-            body = f"{head}已超过办理期限，已转街道督办。"
-    if body is not None:
-        await _tell_residents(session, t, row, body, rate)
+    dept: str | None = None
+    if action is A.DISPATCH and t.department and row.actor_role in (ActorRole.COMMUNITY_STAFF, ActorRole.STREET_STAFF):
+        # Summoning a department is news; a property company's internal dispatch is not.
+        dept = await department_name(session, t.street_office_id, t.department)
+
+    def body(lang: str) -> str | None:
+        head = texts.say(lang, "head", number=t.number, category=texts.category_name(t.category, lang))
+        due = texts.due_text(t.answer_due, ctx.zone, lang)
+        match action:
+            case A.ACCEPT:
+                return texts.say(lang, "accepted", head=head, due=due)
+            case A.DISPATCH if dept is not None:
+                return texts.say(lang, "dispatched", head=head, dept=dept)
+            case A.ANSWER:
+                return texts.say(lang, "answer", head=head, text=text)
+            case A.EXTEND:
+                return texts.say(lang, "extended", head=head, reason=row.reason, due=due)
+            case A.REFER:
+                why = texts.say(lang, "referred_why", reason=row.reason) if row.reason else ""
+                return texts.say(lang, "referred", head=head, target=row.target) + why
+            case A.MERGE:
+                return texts.say(lang, "merged", head=head, target=row.target)
+            case A.CLOSE:
+                return texts.say(lang, "closed", head=head)
+            case A.REOPEN:
+                return texts.say(lang, "reopened", head=head, reason=row.reason, due=due)
+            case A.ESCALATE:
+                return texts.say(lang, "escalated", head=head)
+        return None
+
+    if body("zh") is not None:
+        await _tell_residents(session, t, row, body, action is A.ANSWER)
     if new.supervised and not before.supervised:
         street = await staff_over(session, ctx.place, [Role.STREET_STAFF])
         why = "居民再次不满意" if action is A.RATE else "超过办理期限"
+        head = f"工单 {t.number}（{catalog.category_name(t.category)}）"
         await notify(session, street, message(f"【督办】{ctx.estate.name} {head}{why}，已转入街道督办队列。"),
                      "ticket", f"ticket:{t.id}:event:{row.id}:street")
 
 
-async def _tell_residents(session: AsyncSession, t: Ticket, row: TicketEvent, text: str, rate: bool) -> None:
-    """The reporter and the followers; only the reporter is asked to rate an answer."""
+async def _tell_residents(session: AsyncSession, t: Ticket, row: TicketEvent, text: Callable[[str], str | None],
+                          rate: bool) -> None:
+    """The reporter and the followers, each in their language; only the reporter is asked to rate
+    an answer."""
     key = f"ticket:{t.id}:event:{row.id}"
-    if t.reporter_person_id is not None:
-        body = message(f"{text}\n请对处理结果进行评价：", rating_buttons(t.id)) if rate else message(text)
-        await notify(session, [t.reporter_person_id], body, "ticket", key)
-    others = [p for p in await followers(session, t.id) if p != t.reporter_person_id]
-    if others:
-        await notify(session, others, message(text), "ticket", key)
+    people = [p for p in dict.fromkeys([t.reporter_person_id, *await followers(session, t.id)]) if p is not None]
+    if not people:
+        return
+    langs = dict((await session.execute(select(Person.id, Person.language).where(Person.id.in_(people)))).tuples().all())
+    for pid in people:
+        lang = texts.lang_of(langs.get(pid))
+        said = text(lang)
+        if said is None:
+            continue
+        if rate and pid == t.reporter_person_id:
+            body = message(f"{said}\n{texts.say(lang, 'rate_ask')}", rating_buttons(t.id, lang))
+        else:
+            body = message(said)
+        await notify(session, [pid], body, "ticket", key)
 
 
 __all__ = [
