@@ -1,6 +1,7 @@
 """Staff answer from their Telegram group, end to end: a resident complains in the web chat; the
 office outbox posts the card to the property company's group on a fake Bot API (real HTTP); staff
-press its buttons and reply to it as real Telegram updates fed to the real aiogram dispatcher; the
+press its buttons and reply to it as real Telegram updates fed to the real aiogram dispatcher (and
+to python-telegram-bot's, the other framework); the
 resident reads the answer in the web chat, rates it, and the ticket is closed from the group.
 The same for a street matter: 转派 offers the street office's departments, 退单 asks for a reason."""
 from __future__ import annotations
@@ -85,12 +86,14 @@ async def _identity(world: World, person_id: int, tg: dict[str, Any]) -> None:
         await PeopleRepository(s).add_identity(person, "telegram", str(tg["id"]), str(tg["id"]))
 
 
-@pytest.fixture
-async def group(world: World) -> AsyncIterator[Group]:
+@pytest.fixture(params=["aiogram", "ptb"])
+async def group(world: World, request: pytest.FixtureRequest,
+                monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Group]:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as tests/channels: PTB's next major version's behaviour
     fake = FakeBotApi(TOKEN)
     await fake.start()
-    world.rt.settings = telegram_settings(world.rt.settings, fake, "aiogram", telegram_webhook_url=WEBHOOK_URL,
-                                          telegram_webhook_secret=WEBHOOK_SECRET)
+    world.rt.settings = telegram_settings(world.rt.settings, fake, str(request.param),
+                                          telegram_webhook_url=WEBHOOK_URL, telegram_webhook_secret=WEBHOOK_SECRET)
     service = await start_telegram(world.rt, retry_delays=(0.01,))
     async with world.rt.db.session() as s:
         await add_channel(s, "property_company", "P01", "telegram_group", str(PROPERTY_GROUP["id"]))
