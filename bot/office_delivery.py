@@ -1,5 +1,6 @@
 """The sender of the office outbox (core.tickets.outbox): ticket events to WeCom group robots,
-signed HTTP webhooks and Telegram groups.
+signed HTTP webhooks and Telegram staff groups (a ticket's card posted once with its buttons, then
+edited for each later event; core.tickets.staff_group).
 
 Contract: at least once, with an idempotency key. A delivery is claimed — `pending` → `sending`,
 a conditional UPDATE committed before the call, with a lease in `next_attempt_at` — then sent, then

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
@@ -29,9 +30,10 @@ from bot.channels.telegram.convert import BotIdentity, Send
 from core.tickets import staff_group as sg
 from core.tickets.config import DEFAULT, TicketConfig
 from core.tickets.lifecycle import Action, TicketStatus, TransitionRefused
-from core.tickets.service import TicketError, act, department_name, staff_actor, ticket_by_id
+from core.tickets.service import TicketActor, TicketError, act, department_name, staff_actor, ticket_by_id
 from handlers.messages import buttons as rows_of
 from storage.models.telegram import TelegramUpdate
+from storage.models.tickets import Ticket
 from storage.repositories.people import PeopleRepository
 
 if TYPE_CHECKING:
@@ -109,7 +111,7 @@ class StaffGroup:
         try:
             async with self.rt.db.session() as s:
                 s.add(TelegramUpdate(bot_id=self.bot.id, update_id=update_id))
-                result = await self._do_press(s, query, pressed, chat_id, now)
+                result = await self._do_press(s, query, pressed, now)
         except IntegrityError:
             return "duplicate"  # handled meanwhile by a concurrent delivery
         except Refused as e:
@@ -121,8 +123,7 @@ class StaffGroup:
         await self._show(chat_id, result)
         return "handled"
 
-    async def _do_press(self, s: AsyncSession, query: Json, pressed: sg.Pressed, chat_id: int,
-                        now: Any) -> Result:
+    async def _do_press(self, s: AsyncSession, query: Json, pressed: sg.Pressed, now: datetime) -> Result:
         t, who = await self._staff_and_ticket(s, query.get("from") or {}, pressed.ticket_id)
         result = Result(t.id, t.number)
         try:
@@ -154,7 +155,7 @@ class StaffGroup:
         result.card = await sg.current_card(s, t)
         return result
 
-    async def _staff_and_ticket(self, s: AsyncSession, user: Json, ticket_id: int) -> tuple[Any, Any]:
+    async def _staff_and_ticket(self, s: AsyncSession, user: Json, ticket_id: int) -> tuple[Ticket, TicketActor]:
         ident = await PeopleRepository(s).identity("telegram", str(user.get("id")))
         if ident is None:
             raise Refused(NOT_REGISTERED)
