@@ -242,6 +242,8 @@ class OfficeSender:
             ticket_id = event.ticket_id if event is not None else None
             old = await card_in_channel(s, ch.id, ticket_id) if ticket_id is not None else None
             card = (old.chat_id, old.message_id) if old is not None else None
+            if card is not None and await self._newer_for_ticket(s, ch.id, row.id, ticket_id):
+                return None  # a later event of the ticket will show the card as it is now
         view = card_view(row.payload, ticket_id)
         markup = {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in r]
                                       for r in view.buttons]}
@@ -263,6 +265,14 @@ class OfficeSender:
         if ticket_id is None or chat_id is None or "message_id" not in result:
             return None
         return PostedCard(ticket_id, int(chat_id), int(result["message_id"]))
+
+    @staticmethod
+    async def _newer_for_ticket(s: Any, channel_id: int, delivery_id: int, ticket_id: int | None) -> bool:
+        n = await s.scalar(select(func.count()).select_from(OfficeDelivery)
+                           .join(TicketEvent, TicketEvent.id == OfficeDelivery.ticket_event_id)
+                           .where(OfficeDelivery.channel_id == channel_id, OfficeDelivery.id > delivery_id,
+                                  TicketEvent.ticket_id == ticket_id))
+        return bool(n)
 
     async def _bot_api(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         url = f"{self.telegram_api_base.rstrip('/')}/bot{self.telegram_token}/{method}"
