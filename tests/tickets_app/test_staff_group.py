@@ -142,6 +142,12 @@ async def test_property_staff_answer_from_the_group_and_the_resident_rates(group
             assert answer.params.get("show_alert") is True and why in answer.params["text"]
             assert await group.status(number) == "new"
         assert "待受理" in group.shown(PROPERTY_GROUP, card_id)["text"]
+        # The street office sees the ticket but does not answer a property matter it does not supervise:
+        # refused before anyone types an answer in vain.
+        sent = len(fake.sent(PROPERTY_GROUP["id"]))
+        answer = await group.press(STREET_CLERK, PROPERTY_GROUP, card_id, "回复")
+        assert answer.params.get("show_alert") is True and "这是物业工单" in answer.params["text"]
+        assert len(fake.sent(PROPERTY_GROUP["id"])) == sent
 
         answer = await group.press(CLERK, PROPERTY_GROUP, card_id, "受理")
         assert answer.params["text"] == "已受理" and not answer.params.get("show_alert")

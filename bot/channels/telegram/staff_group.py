@@ -29,7 +29,7 @@ from bot.channels.telegram.api import TelegramApi, TelegramApiError, moot_edit, 
 from bot.channels.telegram.convert import BotIdentity, Send
 from core.tickets import staff_group as sg
 from core.tickets.config import DEFAULT, TicketConfig
-from core.tickets.lifecycle import Action, TicketStatus, TransitionRefused
+from core.tickets.lifecycle import Action, TransitionRefused
 from core.tickets.service import TicketActor, TicketError, act, department_name, staff_actor, ticket_by_id
 from handlers.messages import buttons as rows_of
 from storage.models.telegram import TelegramUpdate
@@ -144,8 +144,7 @@ class StaffGroup:
                     if pressed.op is sg.Op.DEPARTMENT:
                         result.chooser_text = f"工单 {t.number}：{result.toast}"
                 case sg.Op.REPLY:
-                    if TicketStatus(t.status).final or t.status in (TicketStatus.ANSWERED, TicketStatus.RATED):
-                        sg.check_can(t, who.role, Action.ANSWER, now)
+                    sg.check_can(t, who.role, sg.answer_steps(t)[0], now)  # the answer would be refused
                     result.prompt = sg.MessageKind.ANSWER
                 case sg.Op.RETURN:
                     sg.check_can(t, who.role, Action.RETURN, now)
