@@ -101,7 +101,6 @@ def card_view(payload: Mapping[str, Any], ticket_id: int | None) -> CardView:
     rows: Rows = []
     if ticket_id is not None and not status.final:
         rows = [[(label, button_data(op, ticket_id)) for label, op in row] for row in BUTTONS]
-    if ticket_id is not None and not status.final:
         lines.append("回复（引用）本卡片即答复居民。")
     return CardView("\n".join(lines), rows)
 
