@@ -1,5 +1,6 @@
 """The sender of the office outbox (core.tickets.outbox): ticket events to WeCom group robots,
-signed HTTP webhooks and Telegram groups.
+signed HTTP webhooks and Telegram staff groups (a ticket's card posted once with its buttons, then
+edited for each later event; core.tickets.staff_group).
 
 Contract: at least once, with an idempotency key. A delivery is claimed — `pending` → `sending`,
 a conditional UPDATE committed before the call, with a lease in `next_attempt_at` — then sent, then
@@ -31,8 +32,10 @@ import httpx
 from sqlalchemy import and_, func, or_, select, update
 
 from core.tickets.outbox import card
+from core.tickets.staff_group import card_in_channel, card_view, remember
 from storage.db import Database
 from storage.models.office_outbox import OfficeChannel, OfficeDelivery
+from storage.models.tickets import TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,17 @@ class Due:
     id: int
     key: str
     payload: dict[str, Any]
+    event_id: int = 0
+
+
+@dataclass(frozen=True)
+class PostedCard:
+    """A ticket card posted to a Telegram group: remembered when the delivery is marked sent, so
+    replies and buttons map back to the ticket and later events edit it."""
+
+    ticket_id: int
+    chat_id: int
+    message_id: int
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -114,7 +128,7 @@ class OfficeSender:
                     continue
                 rows = await s.scalars(select(OfficeDelivery).where(OfficeDelivery.channel_id == ch.id, due)
                                        .order_by(OfficeDelivery.id).limit(min(room, self.batch)))
-                todo = [Due(r.id, r.idempotency_key, r.payload) for r in rows]
+                todo = [Due(r.id, r.idempotency_key, r.payload, r.ticket_event_id) for r in rows]
                 if todo:
                     work.append((ch, todo))
         sent = await asyncio.gather(*(self._channel_pass(ch, rows, due) for ch, rows in work))
@@ -150,8 +164,9 @@ class OfficeSender:
         error: str | None = None
         delay: float | None = None
         limited = False
+        posted: PostedCard | None = None
         try:
-            await self.send(ch, row)
+            posted = await self.send(ch, row)
         except RateLimited as e:
             error, delay, limited = str(e), e.seconds, True
         except Exception as e:  # outage or refusal: back off and try again
@@ -163,6 +178,8 @@ class OfficeSender:
             if error is None:
                 d.status, d.sent_at, d.next_attempt_at, d.last_error = "sent", self.clock(), None, None
                 d.attempts += 1
+                if posted is not None:
+                    await remember(s, ch.id, posted.ticket_id, posted.chat_id, posted.message_id)
                 return "sent"
             d.last_error = error
             if limited:  # not the receiver's fault, not an attempt; the whole channel waits, in order
@@ -181,16 +198,17 @@ class OfficeSender:
             d.next_attempt_at = self.clock() + timedelta(seconds=backoff(d.attempts, self.base_delay, self.max_delay))
             return "retry"
 
-    async def send(self, ch: OfficeChannel, row: Due) -> None:
+    async def send(self, ch: OfficeChannel, row: Due) -> PostedCard | None:
         match ch.kind:
             case "webhook":
                 await self._webhook(ch, row)
             case "wecom_robot":
                 await self._wecom(ch, row)
             case "telegram_group":
-                await self._telegram(ch, row)
+                return await self._telegram(ch, row)
             case _:
                 raise DeliveryFailed(f"unknown channel kind {ch.kind}")
+        return None
 
     async def _webhook(self, ch: OfficeChannel, row: Due) -> None:
         body = webhook_body(row.key, row.payload)
@@ -216,15 +234,56 @@ class OfficeSender:
         if code != 0:
             raise DeliveryFailed(f"errcode {code}: {data.get('errmsg', '')}")
 
-    async def _telegram(self, ch: OfficeChannel, row: Due) -> None:
-        url = f"{self.telegram_api_base.rstrip('/')}/bot{self.telegram_token}/sendMessage"
-        r = await self.http.post(url, json={"chat_id": ch.target, "text": card(row.payload).plain(),
-                                            "disable_web_page_preview": True})
+    async def _telegram(self, ch: OfficeChannel, row: Due) -> PostedCard | None:
+        """The ticket's card in the staff group: posted with its buttons on the ticket's first event
+        in this group, edited in place for the next ones (a new card if the old one is gone)."""
+        async with self.db.session() as s:
+            event = await s.get(TicketEvent, row.event_id)
+            ticket_id = event.ticket_id if event is not None else None
+            old = await card_in_channel(s, ch.id, ticket_id) if ticket_id is not None else None
+            card = (old.chat_id, old.message_id) if old is not None else None
+            if card is not None and await self._newer_for_ticket(s, ch.id, row.id, ticket_id):
+                return None  # a later event of the ticket will show the card as it is now
+        view = card_view(row.payload, ticket_id)
+        markup = {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in r]
+                                      for r in view.buttons]}
+        if card is not None:
+            try:
+                await self._bot_api("editMessageText", {"chat_id": card[0], "message_id": card[1],
+                                                        "text": view.text, "reply_markup": markup})
+                return None
+            except DeliveryFailed as e:
+                if "not modified" in str(e):  # already shows this (edited by the group flow)
+                    return None
+                if "not found" not in str(e) and "can't be edited" not in str(e):
+                    raise
+        result = await self._bot_api("sendMessage", {"chat_id": ch.target, "text": view.text,
+                                                     "reply_markup": markup, "disable_web_page_preview": True})
+        chat_id = (result.get("chat") or {}).get("id")
+        if chat_id is None and ch.target.lstrip("-").isdigit():
+            chat_id = int(ch.target)
+        if ticket_id is None or chat_id is None or "message_id" not in result:
+            return None
+        return PostedCard(ticket_id, int(chat_id), int(result["message_id"]))
+
+    @staticmethod
+    async def _newer_for_ticket(s: Any, channel_id: int, delivery_id: int, ticket_id: int | None) -> bool:
+        n = await s.scalar(select(func.count()).select_from(OfficeDelivery)
+                           .join(TicketEvent, TicketEvent.id == OfficeDelivery.ticket_event_id)
+                           .where(OfficeDelivery.channel_id == channel_id, OfficeDelivery.id > delivery_id,
+                                  TicketEvent.ticket_id == ticket_id))
+        return bool(n)
+
+    async def _bot_api(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        url = f"{self.telegram_api_base.rstrip('/')}/bot{self.telegram_token}/{method}"
+        r = await self.http.post(url, json=params)
         data = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
         if r.status_code == 429 or data.get("error_code") == 429:
             raise RateLimited(float((data.get("parameters") or {}).get("retry_after", 60)))
         if r.status_code != 200 or not data.get("ok"):
             raise DeliveryFailed(f"HTTP {r.status_code}: {data.get('description', '')}")
+        result = data.get("result")
+        return result if isinstance(result, dict) else {}
 
     async def drain(self, idle: float = 0.2, stop: asyncio.Event | None = None,
                     until_empty: bool = True) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.tickets import catalog
+from core.tickets import catalog, texts
 from core.tickets.config import DEFAULT, TicketConfig
 from core.tickets.lifecycle import TicketStatus
 from core.tickets.service import (
@@ -51,6 +51,15 @@ def me(ctx: Context) -> int:
     return ctx.speaker.person.id
 
 
+def say(ctx: Context, key: str, **kw: Any) -> str:
+    """A ticket text (core.tickets.texts) in the resident's language."""
+    return texts.say(ctx.lang, key, **kw)
+
+
+def cancel(ctx: Context) -> tuple[str, str]:
+    return say(ctx, "btn.cancel"), CANCEL[1]
+
+
 # -- starting -------------------------------------------------------------------------------------
 async def start_complaint(ctx: Context, understanding: Understanding, text: str | None = None) -> None:
     """A resident described a problem (or something urgent): restate it, or act at once if urgent.
@@ -73,7 +82,7 @@ async def start_complaint(ctx: Context, understanding: Understanding, text: str 
         ctx.goto(FLOW, "start", estate_id=estates[0].id)
     if draft["urgent"]:
         settings = estates[0].settings if len(estates) == 1 else None
-        ctx.reply("⚠️ 紧急情况，请先注意安全！\n" + catalog.emergency_text(draft["reason"], settings))
+        ctx.reply(say(ctx, "urgent") + "\n" + catalog.emergency_text(draft["reason"], settings))
     await _next(ctx, estates)
 
 
@@ -112,11 +121,12 @@ async def _next(ctx: Context, estates: list[Estate] | None = None) -> None:
             return
         ctx.goto(FLOW, "estate")
         rows = [[(e.name, f"tkest:{e.id}")] for e in estates[:8]]
-        ctx.reply("请问是哪个小区？" + ("（也可以直接输入小区名称）" if len(estates) > 8 else ""), [*rows, [CANCEL]])
+        ctx.reply(say(ctx, "ask_estate") + (say(ctx, "ask_estate_type") if len(estates) > 8 else ""),
+                  [*rows, [cancel(ctx)]])
         return
     if not d["text"] and not d["photos"]:
         ctx.goto(FLOW, "describe")
-        ctx.reply("请用一句话描述需要处理的问题，例如「6号楼电梯坏了」。", [[CANCEL]])
+        ctx.reply("请用一句话描述需要处理的问题，例如「6号楼电梯坏了」。", [[cancel(ctx)]])
         return
     if d["urgent"]:
         await _submit(ctx, duplicates_checked=True)
@@ -124,8 +134,8 @@ async def _next(ctx: Context, estates: list[Estate] | None = None) -> None:
     if _needs_place(d) and not d.get("asked_place"):
         ctx.goto(FLOW, "place", asked_place=True)
         rows: list[list[tuple[str, str]]] = [[(label, f"tkhome:{pid}")] for pid, label in await _homes(ctx)]
-        ctx.reply(f"我理解为：{catalog.short_category_name(d['category'])}。\n请问具体在哪里？"
-                  "例如「6号楼2单元」「地下车库」「东门」，也可以发送定位。", [*rows, [CANCEL]])
+        ctx.reply(say(ctx, "ask_place", category=texts.short_category_name(d["category"], ctx.lang)),
+                  [*rows, [cancel(ctx)]])
         return
     await _restate(ctx)
 
@@ -137,7 +147,7 @@ def _needs_place(d: dict[str, Any]) -> bool:
 async def _homes(ctx: Context) -> list[tuple[int, str]]:
     residencies = await PeopleRepository(ctx.session).residencies(me(ctx))
     premises = await RegisterRepository(ctx.session).premises_with_place([r.premises_id for r in residencies])
-    return [(p.id, f"在我家 {place_text(p.building.number, p.unit_key or None, p.room, None)}")
+    return [(p.id, say(ctx, "btn.at_home", place=place_text(p.building.number, p.unit_key or None, p.room, None)))
             for p in premises if p.estate_id == ctx.data.get("estate_id")][:2]
 
 
@@ -149,13 +159,15 @@ async def _restate(ctx: Context) -> None:
     d = ctx.data
     ctx.goto(FLOW, "confirm")
     where = _where(d)
-    said = catalog.short_category_name(d["category"]) + (f"，{where}" if where else "")
-    rows = [[("对，提交", "tkok"), ("匿名提交", "tkanon")]]
-    alternatives = [(f"改为：{catalog.short_category_name(c)}", f"tkcat:{c}") for c in d["candidates"]]
-    rows.append([*alternatives, ("都不对", "tkcats")])
-    rows.append([CANCEL])
-    photos = f"\n已附照片 {len(d['photos'])} 张。" if d["photos"] else ""
-    ctx.reply(f"我理解为：{said}。对吗？{photos}\n（选择「匿名提交」时，处理人员看不到您的姓名、电话和房号。）", rows)
+    lang = ctx.lang
+    said = texts.short_category_name(d["category"], lang) + ((", " if lang == "en" else "，") + where if where else "")
+    rows = [[(say(ctx, "btn.submit"), "tkok"), (say(ctx, "btn.anonymous"), "tkanon")]]
+    alternatives = [(say(ctx, "btn.change_to", category=texts.short_category_name(c, lang)), f"tkcat:{c}")
+                    for c in d["candidates"]]
+    rows.append([*alternatives, (say(ctx, "btn.none_fits"), "tkcats")])
+    rows.append([cancel(ctx)])
+    photos = say(ctx, "photos", n=len(d["photos"])) if d["photos"] else ""
+    ctx.reply(say(ctx, "restate", said=said, photos=photos), rows)
 
 
 # -- the flow's steps -------------------------------------------------------------------------------
@@ -185,7 +197,7 @@ async def typed_estate(ctx: Context) -> None:
     text = (ctx.incoming.text or "").strip()
     found = [e for e in await RegisterRepository(ctx.session).estates() if text and (text in e.name or e.name in text)]
     if len(found) != 1:
-        ctx.reply("没有找到这个小区，请点选或输入完整的小区名称。", [[CANCEL]])
+        ctx.reply("没有找到这个小区，请点选或输入完整的小区名称。", [[cancel(ctx)]])
         return
     ctx.goto(FLOW, "start", estate_id=found[0].id)
     await _next(ctx)
@@ -195,7 +207,7 @@ async def typed_estate(ctx: Context) -> None:
 async def described(ctx: Context) -> None:
     text = (ctx.incoming.text or "").strip()
     if not text:
-        ctx.reply("请用文字描述问题，或点「取消」。", [[CANCEL]])
+        ctx.reply("请用文字描述问题，或点「取消」。", [[cancel(ctx)]])
         return
     u = understand(text)
     found = _understood(u)
@@ -205,8 +217,8 @@ async def described(ctx: Context) -> None:
     ctx.goto(FLOW, "start", text=text, **found)
     if u.urgent:
         estate = await ctx.session.get(Estate, ctx.data["estate_id"]) if ctx.data.get("estate_id") else None
-        ctx.reply("⚠️ 紧急情况，请先注意安全！\n" + catalog.emergency_text(u.urgency_reason,
-                                                                   estate.settings if estate else None))
+        ctx.reply(say(ctx, "urgent") + "\n" + catalog.emergency_text(u.urgency_reason,
+                                                                estate.settings if estate else None))
     await _next(ctx)
 
 
@@ -221,7 +233,7 @@ async def typed_place(ctx: Context) -> None:
         return await _restate(ctx)
     text = (inc.text or "").strip()
     if not text:
-        ctx.reply("请用文字说明位置，或发送定位。", [[CANCEL]])
+        ctx.reply("请用文字说明位置，或发送定位。", [[cancel(ctx)]])
         return
     p = understand(text).place
     if p.building or p.place:
@@ -273,8 +285,8 @@ async def confirm_text(ctx: Context) -> None:
         update.update(urgent=True, reason=u.urgency_reason)
         ctx.goto(FLOW, "start", **update)
         estate = await ctx.session.get(Estate, d["estate_id"])
-        ctx.reply("⚠️ 紧急情况，请先注意安全！\n" + catalog.emergency_text(u.urgency_reason,
-                                                                   estate.settings if estate else None))
+        ctx.reply(say(ctx, "urgent") + "\n" + catalog.emergency_text(u.urgency_reason,
+                                                                estate.settings if estate else None))
         return await _next(ctx)
     ctx.goto(FLOW, "confirm", **update)
     await _restate(ctx)
@@ -308,7 +320,7 @@ async def all_categories(ctx: Context) -> None:
         return await _expired(ctx)
     codes = catalog.category_codes()
     rows = [[(catalog.short_category_name(c), f"tkcat:{c}") for c in codes[i:i + 3]] for i in range(0, len(codes), 3)]
-    ctx.reply("请选择最接近的问题类别：", [*rows, [CANCEL]])
+    ctx.reply("请选择最接近的问题类别：", [*rows, [cancel(ctx)]])
 
 
 @router.button("tkok")
@@ -345,9 +357,11 @@ async def _submit(ctx: Context, duplicates_checked: bool = False) -> None:
             t = found[0]
             ctx.goto(FLOW, "duplicate")
             where = place_text(t.building, None, None, t.place)
-            ctx.reply(f"同一问题已有人反映，加入关注？\n工单 {t.number}：{catalog.short_category_name(t.category)}"
-                      f"{'，' + where if where else ''}（{TicketStatus(t.status).zh}）",
-                      [[("我也遇到了", f"tkjoin:{t.id}"), ("仍要单独提交", "tknew")], [CANCEL]])
+            what = texts.short_category_name(t.category, ctx.lang) + (f"，{where}" if where else "")
+            ctx.reply(say(ctx, "duplicate", number=t.number, what=what,
+                          status=texts.status_name(TicketStatus(t.status), ctx.lang)),
+                      [[(say(ctx, "btn.follow"), f"tkjoin:{t.id}"), (say(ctx, "btn.separate"), "tknew")],
+                       [cancel(ctx)]])
             return
     draft = TicketDraft(
         estate_id=d["estate_id"], category=d["category"], text=d["text"], reporter_person_id=me(ctx),
@@ -363,15 +377,14 @@ async def _submit(ctx: Context, duplicates_checked: bool = False) -> None:
     ctx.end_flow()
     zone = (await estate_context(ctx.session, t.estate_id)).zone
     who = await handler_name(ctx.session, t)
-    rows = [[("补充说明", f"tkadd:{t.id}"), ("我的工单", "tkmine")]]
+    rows = [[(say(ctx, "btn.details"), f"tkadd:{t.id}"), (say(ctx, "btn.mine"), "tkmine")]]
     if t.urgent:
-        ctx.reply(f"已生成紧急工单 {t.number}，已通知物业值班人员和街道，将在 "
-                  f"{due_text(t.response_due or t.answer_due, zone)} 前响应。请保持电话畅通；"
-                  "如方便，请点「补充说明」告诉我们具体位置或情况。", rows)
+        ctx.reply(say(ctx, "submitted_urgent", number=t.number,
+                      due=due_text(t.response_due or t.answer_due, zone, ctx.lang)), rows)
         return
-    anonymous = "（匿名）" if t.anonymous else ""
-    ctx.reply(f"已提交{anonymous}，工单号 {t.number}。\n{who}将在 {due_text(t.answer_due, zone)} 前答复您，"
-              "办理进展会在这里通知您。", rows)
+    anonymous = say(ctx, "anonymous") if t.anonymous else ""
+    ctx.reply(say(ctx, "submitted", anonymous=anonymous, number=t.number, office=who,
+                  due=due_text(t.answer_due, zone, ctx.lang)), rows)
 
 
 @router.button("tkjoin")
@@ -388,8 +401,8 @@ async def join(ctx: Context) -> None:
         return
     if ctx.flow == FLOW:
         ctx.end_flow()
-    ctx.reply(f"已加入关注工单 {t.number}，办理进展会通知您。" if added else f"您已在关注工单 {t.number}。",
-              [[("我的工单", "tkmine")]])
+    ctx.reply(say(ctx, "followed" if added else "already_following", number=t.number),
+              [[(say(ctx, "btn.mine"), "tkmine")]])
 
 
-__all__ = ["me", "router", "start_complaint", "ticket_config"]
+__all__ = ["cancel", "me", "router", "say", "start_complaint", "ticket_config"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.tickets import catalog
+from core.tickets import catalog, texts
 from core.tickets.lifecycle import Action, ActorRole, TicketStatus, TransitionRefused
 from core.tickets.queries import residents_tickets
 from core.tickets.service import (
@@ -22,7 +22,7 @@ from core.tickets.service import (
     place_text,
     ticket_by_id,
 )
-from handlers.complaints import CANCEL, me, ticket_config
+from handlers.complaints import cancel, me, say, ticket_config
 from handlers.dispatcher import Context, Router
 from storage.models.tickets import Ticket, TicketMessage
 
@@ -161,7 +161,7 @@ async def rate(ctx: Context) -> None:
         return
     if rating.value == "unsatisfied":
         ctx.state.flow, ctx.state.step, ctx.state.data = RATE_FLOW, "reason", {"ticket_id": t.id}
-        ctx.reply("很抱歉没能让您满意。请说明不满意的原因，我们会据此重新办理：", [[CANCEL]])
+        ctx.reply("很抱歉没能让您满意。请说明不满意的原因，我们会据此重新办理：", [[cancel(ctx)]])
         return
     await _rate(ctx, t, rating, None)
 
@@ -170,7 +170,7 @@ async def rate(ctx: Context) -> None:
 async def unsatisfied_reason(ctx: Context) -> None:
     reason = (ctx.incoming.text or "").strip()
     if not reason:
-        ctx.reply("请用文字说明不满意的原因，或点「取消」。", [[CANCEL]])
+        ctx.reply("请用文字说明不满意的原因，或点「取消」。", [[cancel(ctx)]])
         return
     t = await ticket_by_id(ctx.session, int(ctx.data["ticket_id"]))
     ctx.end_flow()
@@ -191,7 +191,7 @@ async def _rate(ctx: Context, t: Ticket, rating: Any, reason: str | None) -> Non
     elif t.supervised and rating.value == "unsatisfied":
         ctx.reply(f"已记录。工单 {t.number} 已转街道督办，督办结果会通知您。")
     else:
-        ctx.reply(f"感谢您的评价（{rating.zh}）！")
+        ctx.reply(say(ctx, "rated", rating=texts.rating_name(rating, ctx.lang)))
 
 
 __all__ = ["router", "show_progress", "ticket_from_payload"]

@@ -22,6 +22,7 @@ from core.tickets import catalog
 from core.tickets.lifecycle import Action
 from core.tickets.privacy import mask_phones_in_text
 from core.tickets.redact import redact_for_hidden_reporter
+from core.tickets.state import due_text, place_text
 from storage.models import Estate
 from storage.models.office_outbox import OfficeChannel, OfficeDelivery
 from storage.models.tickets import Ticket, TicketEvent
@@ -29,7 +30,7 @@ from storage.models.tickets import Ticket, TicketEvent
 CHANNEL_KINDS = ("wecom_robot", "webhook", "telegram_group")
 OFFICE_KINDS = ("property_company", "community", "street_office")
 # Events that are news to the office; "follow" (a resident's 我也遇到了) is not.
-_EXTRA_ACTIONS_ZH = {"create": "新工单"}
+_EXTRA_ACTIONS_ZH = {"create": "新工单", "recategorise": "改类"}
 MAX_TEXT = 500  # a card, not the whole thread: the console has the rest
 
 
@@ -73,8 +74,6 @@ def office_text(t: Ticket, text: str | None) -> str | None:
 
 
 async def build_payload(session: AsyncSession, t: Ticket, event: TicketEvent) -> dict[str, Any]:
-    from core.tickets.service import due_text, place_text  # service imports this module
-
     estate = await session.get(Estate, t.estate_id)
     zone = ZoneInfo((estate.timezone if estate else None) or "Asia/Shanghai")
     hidden = reporter_hidden(t)

@@ -250,7 +250,7 @@ def _author(role: str, person_id: int | None, names: dict[int, str], reporter_sh
 
 
 def _action_zh(action: str) -> str:
-    extra = {"create": "提交", "follow": "加入关注"}
+    extra = {"create": "提交", "follow": "加入关注", "recategorise": "改类"}
     if action in extra:
         return extra[action]
     try:

@@ -3,41 +3,44 @@ action through lifecycle.apply), add details; residents and offices are told thr
 
 Every function works inside the caller's unit of work (one message, one API request, one job
 run), so the ticket, its event, its thread and the notifications commit together or not at all.
+
+What a service needs around a ticket lives next door and is re-exported here, so callers import
+from this one module: core.tickets.state (refusals, drafts, actors, the stored state, lookups),
+core.tickets.parties (reporter, followers, staff, office names), core.tickets.telling (notifying).
 """
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.notify import message, notify
 from core.people import actor_for
-from core.roles import Place, Role, ScopeKind
-from core.tickets import catalog
-from core.tickets.access import acting_role, sees, staff_roles_over
+from core.tickets.access import sees, staff_roles_over
 from core.tickets.config import DEFAULT, TicketConfig
 from core.tickets.duplicates import Report, TicketSummary, duplicates
 from core.tickets.lifecycle import (
     Action,
     ActorRole,
     Event,
-    TicketState,
     TicketStatus,
     TransitionRefused,
     apply,
 )
 from core.tickets.outbox import enqueue_for_event
+from core.tickets.parties import (
+    department_name,
+    followers,
+    handler_name,
+    is_party,
+    staff_actor,
+    staff_over,
+)
 from core.tickets.privacy import ABOUT_PROPERTY_CATEGORIES
 from core.tickets.rating import Rating
-from core.tickets.redact import redact_for_hidden_reporter
 from core.tickets.routing import (
-    EstateOffices,
     HandlerLevel,
     QueueKind,
     UnknownCategory,
@@ -46,199 +49,44 @@ from core.tickets.routing import (
 )
 from core.tickets.sla import (
     ExtensionRefused,
-    SlaProfile,
     deadlines,
     due_at,
     extended_due_at,
 )
-from storage.models import Community, Department, District, Estate, PropertyCompany, RoleGrant, StreetOffice
+from core.tickets.state import (
+    SYSTEM,
+    EstateContext,
+    NotAllowed,
+    TicketActor,
+    TicketDraft,
+    TicketError,
+    TicketNotFound,
+    due_text,
+    estate_context,
+    facts,
+    place_text,
+    profile_of,
+    public_place,
+    state_of,
+    store_state,
+    ticket_by_id,
+    ticket_by_number,
+    ticket_place,
+)
+from core.tickets.telling import (
+    CODE_OF_RATING,
+    RATE_CODES,
+    alert_urgent,
+    rating_buttons,
+    tell,
+    tell_residents,
+)
+from storage.models import Department
 from storage.models.tickets import Ticket, TicketEvent, TicketFollower, TicketMessage
 
 A, S = Action, TicketStatus
-RATE_CODES: Mapping[str, Rating] = {"s": Rating.SATISFIED, "b": Rating.BASICALLY_SATISFIED,
-                                    "u": Rating.UNSATISFIED}
-CODE_OF_RATING = {r: c for c, r in RATE_CODES.items()}
-
-
-class TicketError(ValueError):
-    """A refusal with a message for the person who asked (Chinese)."""
-
-
-class TicketNotFound(TicketError):
-    pass
-
-
-class NotAllowed(TicketError):
-    """Outside the asker's role or jurisdiction. The message never confirms that the ticket exists."""
-
-
-@dataclass(frozen=True)
-class TicketDraft:
-    """A confirmed report, ready to become a ticket."""
-
-    estate_id: int
-    category: str
-    text: str
-    reporter_person_id: int | None
-    channel: str | None = None
-    building: str | None = None
-    unit: str | None = None
-    room: str | None = None
-    place: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    photos: tuple[str, ...] = ()
-    anonymous: bool = False
-    urgent: bool = False
-    urgency_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class TicketActor:
-    role: ActorRole
-    person_id: int | None = None
-
-
-SYSTEM = TicketActor(ActorRole.SYSTEM)
-
-
-@dataclass(frozen=True)
-class EstateContext:
-    estate: Estate
-    offices: EstateOffices
-    place: Place
-    zone: ZoneInfo
-
-
-# -- places and the ticket's state ---------------------------------------------------------------
-async def estate_context(session: AsyncSession, estate_id: int) -> EstateContext:
-    estate = await session.get(Estate, estate_id)
-    if estate is None:
-        raise TicketError("小区不存在")
-    community = await session.get(Community, estate.community_id)
-    assert community is not None
-    office = await session.get(StreetOffice, community.street_office_id)
-    assert office is not None
-    district = await session.get(District, office.district_id)
-    assert district is not None
-    offices = EstateOffices(district=district.code, street_office_id=office.id, community_id=community.id,
-                            property_company_id=estate.property_company_id)
-    place = Place(estate.id, community.id, office.id, district.id)
-    return EstateContext(estate, offices, place, ZoneInfo(estate.timezone or "Asia/Shanghai"))
-
-
-def ticket_place(t: Ticket) -> Place:
-    return Place(t.estate_id, t.community_id, t.street_office_id, t.district_id)
-
-
-def state_of(t: Ticket) -> TicketState:
-    return TicketState(number=t.number, status=TicketStatus(t.status), level=HandlerLevel(t.level),
-                       extensions=t.extensions, reopens=t.reopens, supervised=t.supervised,
-                       extended_from=TicketStatus(t.extended_from) if t.extended_from else None,
-                       rating=Rating(t.rating) if t.rating else None)
-
-
-def _store_state(t: Ticket, state: TicketState) -> None:
-    t.status = state.status.value
-    t.extended_from = state.extended_from.value if state.extended_from else None
-    t.extensions, t.reopens, t.supervised = state.extensions, state.reopens, state.supervised
-    t.rating = state.rating.value if state.rating else None
-
-
-def profile_of(t: Ticket, config: TicketConfig) -> SlaProfile:
-    sla = config.sla
-    for p in (sla.standard, sla.utilities, sla.urgent):
-        if p.code == t.sla_profile:
-            return p
-    return sla.standard
-
-
-def due_text(due: datetime, zone: ZoneInfo) -> str:
-    """How a deadline is told: the date for working-day deadlines (they end at 23:59:59), date and
-    time for clock hours."""
-    local = due.astimezone(zone)
-    if (local.hour, local.minute, local.second) == (23, 59, 59):
-        return f"{local.month}月{local.day}日（周{'一二三四五六日'[local.weekday()]}）"
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
-
-
-def place_text(building: str | None, unit: str | None, room: str | None, place: str | None) -> str:
-    parts = []
-    if building:
-        parts.append(f"{building}号楼" if building[-1].isdigit() else f"{building}座")
-    if unit:
-        parts.append(f"{unit}单元")
-    if room:
-        parts.append(room)
-    text = "".join(parts)
-    if place:
-        text = f"{text} {place}".strip()
-    return text
-
-
-def public_place(t: Ticket) -> str:
-    """Where the problem is, without unit or room: safe to show to anyone."""
-    return place_text(t.building, None, None, t.place if t.latitude is None else None) or ""
-
-
-async def ticket_by_id(session: AsyncSession, ticket_id: int) -> Ticket:
-    t = await session.get(Ticket, ticket_id)
-    if t is None:
-        raise TicketNotFound("工单不存在")
-    return t
-
-
-async def ticket_by_number(session: AsyncSession, number: str) -> Ticket:
-    t = await session.scalar(select(Ticket).where(Ticket.number == number.strip()))
-    if t is None:
-        raise TicketNotFound(f"工单 {number} 不存在")
-    return t
-
-
-# -- who ------------------------------------------------------------------------------------------
-async def followers(session: AsyncSession, ticket_id: int) -> list[int]:
-    return list(await session.scalars(
-        select(TicketFollower.person_id).where(TicketFollower.ticket_id == ticket_id)
-        .order_by(TicketFollower.id)))
-
-
-async def is_party(session: AsyncSession, t: Ticket, person_id: int) -> bool:
-    """The reporter, or a resident who follows the ticket."""
-    return t.reporter_person_id == person_id or person_id in await followers(session, t.id)
-
-
-async def staff_actor(session: AsyncSession, person_id: int, t: Ticket) -> TicketActor:
-    """The role this person acts in on the ticket, or NotAllowed."""
-    role = acting_role(await actor_for(session, person_id), ticket_place(t), HandlerLevel(t.level), t.supervised)
-    if role is None:
-        raise NotAllowed("无权查看或处理此工单")
-    return TicketActor(role, person_id)
-
-
-async def staff_over(session: AsyncSession, place: Place, roles: Iterable[Role]) -> list[int]:
-    """Persons holding one of these roles over the estate at `place`."""
-    grants = await session.scalars(select(RoleGrant).where(RoleGrant.role.in_([r.value for r in roles])))
-    return sorted({g.person_id for g in grants if place.within(ScopeKind(g.scope_kind), g.scope_id)})
-
-
-async def department_name(session: AsyncSession, street_office_id: int, code: str | None) -> str | None:
-    if code is None:
-        return None
-    # Remembered for the unit of work: a queue or an Open311 page names the same few departments.
-    cache: dict[tuple[int, str], str | None] = session.info.setdefault("department_names", {})
-    if (street_office_id, code) not in cache:
-        d = await session.scalar(select(Department).where(Department.street_office_id == street_office_id,
-                                                          Department.code == code))
-        cache[(street_office_id, code)] = d.name if d is not None else catalog.department_kind_name(code)
-    return cache[(street_office_id, code)]
-
-
-async def handler_name(session: AsyncSession, t: Ticket) -> str:
-    """The office handling the ticket: the property company, the community or the street office."""
-    model: Any = {QueueKind.PROPERTY_COMPANY.value: PropertyCompany, QueueKind.COMMUNITY.value: Community,
-                  QueueKind.STREET_OFFICE.value: StreetOffice}[t.queue]
-    row = await session.get(model, t.office_id)
-    return row.name if row is not None else ""
+# The names these had while they lived here.
+_facts, _tell_residents, _store_state = facts, tell_residents, store_state
 
 
 # -- opening ----------------------------------------------------------------------------------------
@@ -296,34 +144,12 @@ async def open_ticket(session: AsyncSession, draft: TicketDraft, now: datetime,
     await session.flush()
     await enqueue_for_event(session, t, created)
     if t.urgent:
-        await _alert_urgent(session, t, ctx)
+        await alert_urgent(session, t, ctx)
     return t
 
 
 def _clean(value: str | None) -> str | None:
     return value.strip() or None if value else None
-
-
-def _facts(t: Ticket) -> dict[str, Any]:
-    """What an outbox needs to deliver an event without re-reading the ticket."""
-    return {"number": t.number, "status": t.status, "level": t.level, "queue": t.queue, "office_id": t.office_id,
-            "department": t.department, "category": t.category, "urgent": t.urgent, "supervised": t.supervised,
-            "answer_due": t.answer_due.isoformat()}
-
-
-async def _alert_urgent(session: AsyncSession, t: Ticket, ctx: EstateContext) -> None:
-    """Tell on-duty property staff (the community where there is no property company) and the
-    street office at once. settings["on_duty"] lists on-duty persons; else all property staff."""
-    on_duty = [int(p) for p in (ctx.estate.settings or {}).get("on_duty", []) if str(p).isdigit()]
-    first = Role.PROPERTY_STAFF if ctx.estate.property_company_id is not None else Role.COMMUNITY_STAFF
-    people = set(on_duty or await staff_over(session, ctx.place, [first]))
-    people |= set(await staff_over(session, ctx.place, [Role.STREET_STAFF]))
-    hidden = t.anonymous or t.about_property
-    where = place_text(t.building, None if hidden else t.unit, None if hidden else t.room, t.place)
-    what = redact_for_hidden_reporter(t.description) if hidden else t.description
-    text = (f"【紧急工单】{ctx.estate.name} {where}\n{catalog.category_name(t.category)}：{what}\n"
-            f"工单 {t.number}，请立即处置并尽快受理（{due_text(t.response_due or t.answer_due, ctx.zone)}前）。")
-    await notify(session, people, message(text), "ticket", f"ticket:{t.id}:urgent")
 
 
 # -- following and details --------------------------------------------------------------------------
@@ -386,7 +212,7 @@ async def act(session: AsyncSession, t: Ticket, actor: TicketActor, action: Acti
     before = state_of(t)
     new, event = apply(before, action, actor.role, reason, now, actor_id=actor.person_id, target=target,
                        rating=rating)
-    _store_state(t, new)
+    store_state(t, new)
     t.updated_at = now
     if action in (A.ACCEPT, A.REFER) and t.responded_at is None:
         t.responded_at = now
@@ -429,7 +255,7 @@ async def act(session: AsyncSession, t: Ticket, actor: TicketActor, action: Acti
             if pid is not None and not await is_party(session, merge_into, pid):
                 session.add(TicketFollower(ticket_id=merge_into.id, person_id=pid, created_at=now))
         await session.flush()
-    await _tell(session, t, ctx, action, before, new, row, text, config)
+    await tell(session, t, ctx, action, before, new, row, text, config)
     return event
 
 
@@ -477,64 +303,10 @@ async def _merge_target(session: AsyncSession, t: Ticket, number: str) -> Ticket
     return target
 
 
-# -- telling people ---------------------------------------------------------------------------------
-def rating_buttons(ticket_id: int) -> list[list[tuple[str, str]]]:
-    return [[(r.zh, f"tkrate:{ticket_id}:{c}") for c, r in RATE_CODES.items()]]
-
-
-async def _tell(session: AsyncSession, t: Ticket, ctx: EstateContext, action: Action, before: TicketState,
-                new: TicketState, row: TicketEvent, text: str | None, config: TicketConfig) -> None:
-    name = catalog.category_name(t.category)
-    head = f"工单 {t.number}（{name}）"
-    due = due_text(t.answer_due, ctx.zone)
-    body: str | None = None
-    rate = False
-    match action:
-        case A.ACCEPT:
-            body = f"{head}已受理，将于 {due} 前答复您。"
-        case A.DISPATCH if t.department and row.actor_role in (ActorRole.COMMUNITY_STAFF, ActorRole.STREET_STAFF):
-            # Summoning a department is news; a property company's internal dispatch is not.
-            dept = await department_name(session, t.street_office_id, t.department)
-            body = f"{head}已派单至{dept}办理。"
-        case A.ANSWER:
-            body = f"【工单答复】{head}\n{text}"
-            rate = True
-        case A.EXTEND:
-            body = f"{head}需要延期办理。\n原因：{row.reason}\n新的答复期限：{due} 前。"
-        case A.REFER:
-            body = f"{head}经核实不属于本单位职责，已转交：{row.target}。" + (f"\n说明：{row.reason}" if row.reason else "")
-        case A.MERGE:
-            body = f"{head}与工单 {row.target} 为同一问题，已合并办理，后续进展将一并告知您。"
-        case A.CLOSE:
-            body = f"{head}已办结（销号），感谢您的反馈。"
-        case A.REOPEN:
-            body = f"{head}已重新办理。\n原因：{row.reason}\n新的答复期限：{due} 前。"
-        case A.ESCALATE:
-            body = f"{head}已超过办理期限，已转街道督办。"
-    if body is not None:
-        await _tell_residents(session, t, row, body, rate)
-    if new.supervised and not before.supervised:
-        street = await staff_over(session, ctx.place, [Role.STREET_STAFF])
-        why = "居民再次不满意" if action is A.RATE else "超过办理期限"
-        await notify(session, street, message(f"【督办】{ctx.estate.name} {head}{why}，已转入街道督办队列。"),
-                     "ticket", f"ticket:{t.id}:event:{row.id}:street")
-
-
-async def _tell_residents(session: AsyncSession, t: Ticket, row: TicketEvent, text: str, rate: bool) -> None:
-    """The reporter and the followers; only the reporter is asked to rate an answer."""
-    key = f"ticket:{t.id}:event:{row.id}"
-    if t.reporter_person_id is not None:
-        body = message(f"{text}\n请对处理结果进行评价：", rating_buttons(t.id)) if rate else message(text)
-        await notify(session, [t.reporter_person_id], body, "ticket", key)
-    others = [p for p in await followers(session, t.id) if p != t.reporter_person_id]
-    if others:
-        await notify(session, others, message(text), "ticket", key)
-
-
 __all__ = [
-    "EstateContext", "NotAllowed", "RATE_CODES", "SYSTEM", "TicketActor", "TicketDraft", "TicketError",
-    "TicketNotFound", "TransitionRefused", "act", "add_details", "due_text", "estate_context", "find_duplicates",
-    "follow", "followers", "handler_name", "is_party", "open_ticket", "place_text", "public_place",
-    "rating_buttons", "staff_actor", "staff_over", "state_of", "ticket_by_id", "ticket_by_number",
-    "ticket_place",
+    "CODE_OF_RATING", "EstateContext", "NotAllowed", "RATE_CODES", "SYSTEM", "TicketActor", "TicketDraft",
+    "TicketError", "TicketNotFound", "TransitionRefused", "act", "add_details", "department_name", "due_text",
+    "estate_context", "find_duplicates", "follow", "followers", "handler_name", "is_party", "open_ticket",
+    "place_text", "profile_of", "public_place", "rating_buttons", "staff_actor", "staff_over", "state_of",
+    "ticket_by_id", "ticket_by_number", "ticket_place",
 ]

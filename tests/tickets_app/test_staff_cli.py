@@ -63,3 +63,52 @@ def test_token_for_staff_only(db_url: str, tmp_path: Path) -> None:
     assert who == staff and hashes == [hash_token(token)] and token not in hashes
     assert "已撤销 1 个令牌" in linli("revoke", "--person-id", str(staff)).stdout
     assert asyncio.run(check())[0] is None
+
+
+def test_invite_gives_a_staff_role_to_the_chat_account_that_sends_it(db_url: str, tmp_path: Path) -> None:
+    from core.people import actor_for, installation_secret, speaker_for
+    from core.roles import Place
+    from core.verification import RedeemOutcome, VerificationPolicy, redeem
+
+    async def setup() -> Place:
+        db = Database(db_url)
+        try:
+            async with db.session() as s:
+                estate = await make_estate(s, "K2")
+                from storage.models import Community
+
+                community = await s.get(Community, estate.community_id)
+                assert community is not None
+                return Place(estate.id, community.id, community.street_office_id, 0)
+        finally:
+            await db.dispose()
+
+    place = asyncio.run(setup())
+    env = {**os.environ, "LINLI_DATABASE_URL": db_url, "LINLI_DEMO": "false", "LINLI_SECRET_KEY": "x",
+           "LINLI_DATA_DIR": str(tmp_path)}
+
+    def linli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", CLI, *args], capture_output=True, text=True, env=env,
+                              timeout=120)
+
+    r = linli("invite", "--role", "property_staff", "--scope", "K2", "--name", "物业·张工")
+    assert r.returncode == 0, r.stderr
+    code = r.stdout.strip()
+    assert "/bind " + code in r.stderr
+    bad = linli("invite", "--role", "street_staff", "--scope", "NOPE")
+    assert bad.returncode == 1 and "没有编码为 NOPE 的街道" in bad.stderr
+
+    async def use() -> tuple[RedeemOutcome, bool, str]:
+        db = Database(db_url)
+        try:
+            async with db.session() as s:
+                secret = await installation_secret(s, "x")
+                who = await speaker_for(s, "telegram", "7100001", "7100001", "Zhang")
+                result = await redeem(s, secret, who.person.id, code, T0, VerificationPolicy())
+                actor = await actor_for(s, who.person.id)
+                return result.outcome, actor.holds(Role.PROPERTY_STAFF, place), who.person.display_name
+        finally:
+            await db.dispose()
+
+    outcome, holds, name = asyncio.run(use())
+    assert outcome is RedeemOutcome.ROLE_GRANTED and holds and name == "物业·张工"

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
 
-from bot.channels.telegram.convert import BotIdentity, Send
+from bot.channels.telegram.convert import BotIdentity, Rows, Send
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +62,14 @@ def moot_edit(e: TelegramApiError) -> bool:
 class TelegramApi(Protocol):
     async def get_me(self) -> BotIdentity: ...
 
-    async def send(self, call: Send) -> None: ...
+    async def send(self, call: Send) -> int:
+        """Send; returns the message id (of the call's one message)."""
 
-    async def answer_callback(self, query_id: str) -> None: ...
+    async def answer_callback(self, query_id: str, text: str | None = None, alert: bool = False) -> None:
+        """Stop the button's spinner; with `text`, a toast (or an alert the user must close)."""
 
-    async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
-        """Replace a message's text and drop its keyboard."""
+    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Rows = ()) -> None:
+        """Replace a message's text; its keyboard becomes `buttons` (none: dropped)."""
 
     async def remove_keyboard(self, chat_id: int, message_id: int) -> None: ...
 

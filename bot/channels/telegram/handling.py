@@ -29,6 +29,7 @@ from bot.channels.telegram.api import (
     with_retry,
 )
 from bot.channels.telegram.convert import BotIdentity, Converted, Pressed, Send, convert_update, marked, plan
+from bot.channels.telegram.staff_group import StaffGroup
 from handlers.messages import Outgoing
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class UpdateHandler:
         self.bot = bot
         self.retry_delays = tuple(retry_delays)
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.staff_group = StaffGroup(rt, api, bot)
 
     async def handle(self, update: Mapping[str, Any], *, redeliverable: bool) -> Outcome:
         task = asyncio.current_task()
@@ -80,6 +82,9 @@ class UpdateHandler:
             await asyncio.wait(tasks, timeout=timeout)
 
     async def _handle(self, update: Mapping[str, Any], redeliverable: bool) -> Outcome:
+        staff = await self._staff(update, redeliverable)  # a ticket card's button or a reply to it
+        if staff is not None:
+            return Outcome(staff)
         conv = convert_update(update, self.bot)
         if conv is None:
             return Outcome.IGNORED
@@ -104,6 +109,21 @@ class UpdateHandler:
             await self._mark(conv.pressed)
         await self._deliver(replies, conv)
         return Outcome.HANDLED
+
+    async def _staff(self, update: Mapping[str, Any], redeliverable: bool) -> str | None:
+        """The staff group's part; a polled update is retried here like a resident's (each try is
+        one unit of work with the update id, so a retry after a commit finds it done)."""
+        attempts = 1 if redeliverable else 1 + len(self.retry_delays)
+        for attempt in range(attempts):
+            try:
+                return await self.staff_group.handle(update)
+            except Exception:
+                if attempt == attempts - 1:
+                    raise
+                log.warning("telegram staff group update %s failed (attempt %d), retrying",
+                            update.get("update_id"), attempt + 1, exc_info=True)
+                await asyncio.sleep(self.retry_delays[attempt])
+        raise AssertionError("unreachable")
 
     def _lang(self, conv: Converted) -> str:
         lang = conv.incoming.language or self.rt.services.default_language

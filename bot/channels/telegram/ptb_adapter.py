@@ -77,31 +77,33 @@ class PtbApi:
             me = await self.bot.get_me()
         return BotIdentity(me.id, me.username)
 
-    async def send(self, call: Send) -> None:
+    async def send(self, call: Send) -> int:
         markup = _markup(call.buttons)
         reply = ReplyParameters(message_id=call.reply_to, allow_sending_without_reply=True) \
             if call.reply_to is not None else None
         async with _translated():
             if call.kind == "message":
-                await self.bot.send_message(call.chat_id, call.text, reply_markup=markup,
+                msg = await self.bot.send_message(call.chat_id, call.text, reply_markup=markup,
                                             reply_parameters=reply)
-                return
+                return msg.message_id
             assert call.attachment is not None
             file = InputFile(call.attachment.data, filename=call.attachment.filename)
             if call.kind == "photo":
-                await self.bot.send_photo(call.chat_id, file, caption=call.text or None,
+                msg = await self.bot.send_photo(call.chat_id, file, caption=call.text or None,
                                           reply_markup=markup, reply_parameters=reply)
             else:
-                await self.bot.send_document(call.chat_id, file, caption=call.text or None,
+                msg = await self.bot.send_document(call.chat_id, file, caption=call.text or None,
                                              reply_markup=markup, reply_parameters=reply)
+        return msg.message_id
 
-    async def answer_callback(self, query_id: str) -> None:
+    async def answer_callback(self, query_id: str, text: str | None = None, alert: bool = False) -> None:
         async with _translated():
-            await self.bot.answer_callback_query(query_id)
+            await self.bot.answer_callback_query(query_id, text=text, show_alert=alert or None)
 
-    async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
+    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Rows = ()) -> None:
         async with _translated():
-            await self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+            await self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                             reply_markup=_markup(buttons))
 
     async def remove_keyboard(self, chat_id: int, message_id: int) -> None:
         async with _translated():
