@@ -11,25 +11,13 @@ from functools import partial
 from typing import Any
 
 from bot import broadcast
+from bot.broadcast import outgoing
 from bot.channels.telegram.api import Blocked, RetryAfter, TelegramApi, with_retry
 from bot.channels.telegram.convert import plan
-from handlers.messages import Attachment, Button, Outgoing
+
+__all__ = ["TelegramSender", "outgoing"]
 
 log = logging.getLogger(__name__)
-
-
-def outgoing(body: dict[str, Any]) -> Outgoing:
-    """A notification body ({text, buttons: [[{label, payload}]]}) as a reply.
-
-    An image the broadcaster has drawn (bot.charts.attach_images: {"filename", "content_type",
-    "data"}) goes out as a photo; an unresolved reference is dropped, the text carries the message.
-    """
-    rows = tuple(tuple(Button(str(b["label"]), str(b["payload"])) for b in row)
-                 for row in body.get("buttons") or [])
-    img = body.get("image")
-    image = (Attachment(str(img.get("filename") or "image.png"), str(img.get("content_type") or "image/png"),
-                        img["data"]) if isinstance(img, dict) and isinstance(img.get("data"), bytes) else None)
-    return Outgoing(str(body.get("text") or ""), rows, image=image)
 
 
 class TelegramSender:

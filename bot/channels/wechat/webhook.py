@@ -29,10 +29,12 @@ from bot.channels.wechat.convert import (
     TextPart,
     convert,
     dedupe_key,
+    opens_window,
     plan,
     text_reply_xml,
 )
 from bot.channels.wechat.crypto import CryptoError, MessageCrypto, signature_ok
+from bot.channels.wechat.sender import WechatSender
 from bot.channels.wechat.settings import WechatSettings
 from bot.channels.wechat.wire import MAX_BODY, BadXml, parse_xml
 from bot.runtime import Runtime
@@ -79,6 +81,8 @@ class WechatChannel:
     async def respond(self, msg: dict[str, str], deadline: float) -> str | None:
         """The passive reply's text, or None to answer "success"."""
         openid = msg.get("FromUserName", "")
+        if opens_window(msg):
+            await self.touch(openid, msg.get("CreateTime", ""))
         key = dedupe_key(msg)
         seen, options = await store.lookup(self.rt.db, key, openid)
         if seen is not None:
@@ -99,6 +103,18 @@ class WechatChannel:
         if turn.later:
             self._spawn(self.deliver(turn.later))
         return turn.passive
+
+    async def touch(self, openid: str, create_time: str) -> None:
+        """Record when the user wrote (a re-sent push changes nothing); held notices go out again."""
+        now = self.clock()
+        try:
+            at = min(float(create_time), now)  # the earlier of WeChat's time and ours: never late
+        except ValueError:
+            at = now
+        requeued = await store.touch(self.rt.db, openid, datetime.fromtimestamp(at, timezone.utc),
+                                     datetime.fromtimestamp(now, timezone.utc))
+        if requeued:
+            log.info("%d held notifications to %s queued again", requeued, openid)
 
     async def _turn(self, incoming: Incoming, key: str) -> Turn:
         turn = Turn()
@@ -176,10 +192,16 @@ def make_router(rt: Runtime, *, settings: WechatSettings | None = None,
                 clock: Callable[[], float] = time.time) -> APIRouter:
     channel = WechatChannel(rt, settings, client=client, clock=clock)
     rt.extras["wechat"] = channel
+    sender = None
+    if channel.settings.app_secret:  # notifications need the customer-service API
+        sender = WechatSender(rt.db, channel.client, links=channel.settings.menu_links)
+        rt.senders["wechat"] = sender
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        if sender is not None and rt.senders.get("wechat") is sender:
+            del rt.senders["wechat"]
         await channel.aclose()
 
     r = APIRouter(lifespan=lifespan)
