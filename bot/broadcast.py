@@ -36,6 +36,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import attach_images
+from bot.ratelimit import Limiter, Rule, acquire
 from handlers.messages import Attachment, Button, Outgoing
 from storage.db import Database
 from storage.models.notifications import Delivery, Notification
@@ -67,6 +68,12 @@ class RetryAfter(Exception):
 
 class Sender(Protocol):
     async def send(self, chat_id: str, body: dict[str, Any]) -> None: ...
+
+
+class LimitedSender(Sender, Protocol):
+    """A sender whose platform limits are shared with other processes (bot.ratelimit)."""
+
+    def rules(self, chat_id: str) -> list[Rule]: ...
 
 
 class WindowedSender(Sender, Protocol):
@@ -214,8 +221,11 @@ class Broadcaster:
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     batch: int = 200
     limits: dict[str, ChannelLimits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
-    # Called once per completed delivery (sent, blocked or given up): drives a progress bar.
+    # Called once per completed delivery (sent, held, blocked or given up): drives a progress bar.
     on_done: Callable[[str], None] | None = None
+    # Limits shared with other workers and with the reply path (Redis), on top of this process's
+    # own pacing; for senders that name their rules (LimitedSender).
+    limiter: Limiter | None = None
     _pacers: dict[str, Pacer] = field(default_factory=dict, init=False, repr=False)
 
     def pacer(self, channel: str) -> Pacer:
@@ -305,6 +315,9 @@ class Broadcaster:
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return 0  # another broadcaster took it
             await pacer.go(row.chat_id)
+            rules = getattr(self.senders[row.channel], "rules", None)
+            if self.limiter is not None and rules is not None:
+                await acquire(self.limiter, rules(row.chat_id))
             return await self._send_one(row.id, row.channel, row.chat_id, row.body, pacer)
         finally:
             room.release()

@@ -26,12 +26,12 @@ async def platform_senders(settings: Settings) -> AsyncIterator[dict[str, Any]]:
     closers = []
     if settings.telegram_token:
         from bot.channels.telegram.sender import TelegramSender
-        from bot.channels.telegram.service import make_adapter
+        from bot.channels.telegram.service import bot_id_from_token, make_adapter
 
         adapter = make_adapter(settings, polling=False)
         await adapter.open()
         closers.append(adapter.close)
-        senders["telegram"] = TelegramSender(adapter.api)
+        senders["telegram"] = TelegramSender(adapter.api, bot=str(bot_id_from_token(settings.telegram_token)))
     if settings.wechat_appid and settings.wechat_app_secret:
         from bot.channels.wechat.client import WechatClient
         from bot.channels.wechat.sender import WechatSender
@@ -63,6 +63,7 @@ def run(channels: tuple[str, ...], rate: float | None, progress: bool) -> None:
     from dataclasses import replace
 
     from bot.broadcast import DEFAULT_LIMITS, TRANSCRIPT_CHANNELS, Broadcaster
+    from bot.ratelimit import make_limiter
     from storage.db import Database
     from storage.migrate import upgrade
     from storage.models.notifications import Delivery
@@ -97,8 +98,13 @@ def run(channels: tuple[str, ...], rate: float | None, progress: bool) -> None:
                     tally[status] = tally.get(status, 0) + 1
                     bar.update(1)
 
-                with bar:
-                    await Broadcaster(db, senders, limits=limits, on_done=done).drain()
+                limiter = make_limiter(settings.redis_url)  # shared with the workers' replies
+                try:
+                    with bar:
+                        await Broadcaster(db, senders, limits=limits, on_done=done, limiter=limiter).drain()
+                finally:
+                    if limiter is not None:
+                        await limiter.aclose()
         finally:
             stack.close()
             await db.dispose()

@@ -14,6 +14,7 @@ from bot import broadcast
 from bot.broadcast import outgoing
 from bot.channels.telegram.api import Blocked, RetryAfter, TelegramApi, with_retry
 from bot.channels.telegram.convert import plan
+from bot.ratelimit import TELEGRAM_PER_SECOND, Rule, telegram_rules
 
 __all__ = ["TelegramSender", "outgoing"]
 
@@ -21,8 +22,14 @@ log = logging.getLogger(__name__)
 
 
 class TelegramSender:
-    def __init__(self, api: TelegramApi) -> None:
+    def __init__(self, api: TelegramApi, bot: str = "", per_second: float = TELEGRAM_PER_SECOND) -> None:
         self.api = api
+        self.bot = bot  # the bot id: the key of its shared limits
+        self.per_second = per_second
+
+    def rules(self, chat_id: str) -> list[Rule]:
+        """The shared limits each message keeps (the reply path books the same keys)."""
+        return telegram_rules(self.bot, chat_id, self.per_second)
 
     async def send(self, chat_id: str, body: dict[str, Any]) -> None:
         for i, call in enumerate(plan(outgoing(body), chat_id)):

@@ -95,7 +95,7 @@ class TelegramService:
         self.adapter = adapter
         self.handler = handler
         self.mode = mode
-        self.sender = TelegramSender(adapter.api)  # for the broadcaster
+        self.sender = TelegramSender(adapter.api, bot=str(handler.bot.id))  # for the broadcaster
         self._maintenance: asyncio.Task[None] | None = None
         self._stopped = False
 
