@@ -61,7 +61,7 @@ async def start_runtime(settings: Settings, *, migrate: bool = True, seed: bool 
                         default_language=settings.language)
     services.extra["tickets"] = load_tickets_config(settings.tickets_config)
     runtime = Runtime(settings, db, services, Dispatcher(db, services, default_routers()),
-                      limiter=make_limiter(settings.redis_url))
+                      limiter=make_limiter(settings.redis_url, settings.redis_prefix + "rl:"))
     if settings.demo if seed is None else seed:
         async with db.session() as s:
             runtime.demo = await seed_demo(s, secret, datetime.now(timezone.utc))

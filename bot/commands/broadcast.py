@@ -98,7 +98,7 @@ def run(channels: tuple[str, ...], rate: float | None, progress: bool) -> None:
                     tally[status] = tally.get(status, 0) + 1
                     bar.update(1)
 
-                limiter = make_limiter(settings.redis_url)  # shared with the workers' replies
+                limiter = make_limiter(settings.redis_url, settings.redis_prefix + "rl:")  # shared with the workers' replies
                 try:
                     with bar:
                         await Broadcaster(db, senders, limits=limits, on_done=done, limiter=limiter).drain()
