@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 from sqlalchemy import and_, func, or_, select, update
 
+from bot.ratelimit import Limiter, acquire, make_limiter, telegram_rules, wecom_robot_rules
 from core.tickets.outbox import card
 from storage.db import Database
 from storage.models.office_outbox import OfficeChannel, OfficeDelivery
@@ -92,6 +93,9 @@ class OfficeSender:
     base_delay: float = 2.0
     max_delay: float = 900.0
     batch: int = 100
+    # Limits shared with the broadcaster and the reply path (Redis): a Telegram group card counts
+    # towards the bot's rate and the group's 20/min, a robot's card towards its 20/min.
+    limiter: Limiter | None = None
 
     def kinds(self) -> list[str]:
         return ["wecom_robot", "webhook", *(["telegram_group"] if self.telegram_token else [])]
@@ -204,6 +208,8 @@ class OfficeSender:
             raise DeliveryFailed(f"HTTP {r.status_code}")
 
     async def _wecom(self, ch: OfficeChannel, row: Due) -> None:
+        # The robot's key is its webhook URL's secret part: keep it out of Redis key names.
+        await acquire(self.limiter, wecom_robot_rules(hashlib.sha256(ch.target.encode()).hexdigest()[:16]))
         r = await self.http.post(ch.target, json=wecom_body(row.payload))
         if r.status_code == 429:
             raise RateLimited(_retry_after(r.headers.get("Retry-After")))
@@ -217,6 +223,7 @@ class OfficeSender:
             raise DeliveryFailed(f"errcode {code}: {data.get('errmsg', '')}")
 
     async def _telegram(self, ch: OfficeChannel, row: Due) -> None:
+        await acquire(self.limiter, telegram_rules(self.telegram_token.partition(":")[0], str(ch.target)))
         url = f"{self.telegram_api_base.rstrip('/')}/bot{self.telegram_token}/sendMessage"
         r = await self.http.post(url, json={"chat_id": ch.target, "text": card(row.payload).plain(),
                                             "disable_web_page_preview": True})
@@ -254,7 +261,12 @@ def _retry_after(value: str | None) -> float:
 async def deliver_office_outbox(ctx: Any) -> None:
     """Scheduler job (bot.jobs): one pass over the office outbox, no waiting."""
     settings = ctx.settings
-    async with httpx.AsyncClient(timeout=15.0) as http:
-        sender = OfficeSender(ctx.db, http, telegram_api_base=settings.telegram_api_base,
-                              telegram_token=settings.telegram_token)
-        await sender.run_once()
+    limiter = make_limiter(settings.redis_url, settings.redis_prefix + "rl:")
+    try:
+        async with httpx.AsyncClient(timeout=15.0) as http:
+            sender = OfficeSender(ctx.db, http, telegram_api_base=settings.telegram_api_base,
+                                  telegram_token=settings.telegram_token, limiter=limiter)
+            await sender.run_once()
+    finally:
+        if limiter is not None:
+            await limiter.aclose()
