@@ -19,11 +19,14 @@ several workers on several hosts together keep to the limit (LINLI_REDIS_URL).
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 # Telegram (per bot): about 30 messages/s overall, 1/s to one chat (short bursts tolerated, so a
 # reply in several parts is not held back), 20/min to one group (evenly spaced: any minute holds
@@ -162,21 +165,34 @@ class RedisLimiter:
 
     Keys are `<prefix><rule key>`; all keys of one booking must live on one Redis node (a
     single instance, or a cluster with one hash tag in the prefix, e.g. "{linli}:rl:").
+
+    If Redis cannot be reached, bookings fall back to this process's own limits (logged): a
+    Redis outage must not stop replies or notifications, only their coordination.
     """
 
-    def __init__(self, url: str, prefix: str = "linli:rl:") -> None:
+    def __init__(self, url: str, prefix: str = "linli:rl:", timeout: float = 1.0) -> None:
         import redis.asyncio as redis
 
-        self.redis = redis.Redis.from_url(url)
+        self.redis = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         self.prefix = prefix
         self._script = self.redis.register_script(_BOOK_LUA)
+        self._fallback = LocalLimiter()
+        self._warned_at = -math.inf
 
     async def book(self, rules: Sequence[Rule]) -> Booking:
+        from redis.exceptions import RedisError
+
         keys = [self.prefix + r.key for r in rules]
         args: list[int] = []
         for r in rules:
             args += [_us(r.interval), _us(r.tolerance), int(r.reserve)]
-        wait_us, at_us, booked = await self._script(keys=keys, args=args)
+        try:
+            wait_us, at_us, booked = await self._script(keys=keys, args=args)
+        except (RedisError, OSError) as e:
+            if time.monotonic() - self._warned_at > 60:
+                self._warned_at = time.monotonic()
+                log.warning("Redis unavailable for send limits (%r); keeping this process's own", e)
+            return await self._fallback.book(rules)
         return Booking(int(wait_us) / 1_000_000, int(at_us) / 1_000_000, bool(booked))
 
     async def ping(self) -> None:

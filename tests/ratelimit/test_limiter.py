@@ -149,3 +149,15 @@ async def test_two_processes_together_never_exceed_the_rate(redis_url: str, pref
     # Both processes' sends interleave within the same span.
     spans = [(min(m), max(m)) for m in per_process]
     assert spans[0][0] < spans[1][1] and spans[1][0] < spans[0][1]
+
+
+async def test_without_redis_the_process_keeps_its_own_limits() -> None:
+    lim = RedisLimiter("redis://127.0.0.1:1/0", "x:", timeout=0.2)  # nothing listens on port 1
+    try:
+        first = await lim.book([RATE, Rule("bot:a", 1.0)])
+        second = await lim.book([RATE, Rule("bot:b", 1.0)])
+        again = await lim.book([RATE, Rule("bot:a", 1.0)])
+    finally:
+        await lim.aclose()
+    assert first.booked and second.booked and 0.0 < second.wait <= 0.1  # the next overall slot
+    assert not again.booked  # chat a's second message still waits its second
