@@ -17,7 +17,7 @@ status` lists them and `linli broadcast requeue-stale` puts them back, at the op
 
 Held: a platform that accepts messages to a chat only for a while after the person last wrote
 (WeChat's 48-hour customer-service window) makes its sender report the chats outside it
-(`Sender.closed`, checked before pacing) or refuse at send time (`Held`). Such a delivery is marked
+(`WindowedSender.closed`, checked before pacing) or refuse at send time (`Held`). Such a delivery is marked
 `held` with the reason, counted like any finished delivery, and not retried: the channel puts it
 back in the queue when the person writes again (bot/channels/wechat/store.py `touch`).
 """

@@ -74,27 +74,30 @@ async def stored_reply(db: Database, key: str) -> str | None:
 
 
 async def touch(db: Database, openid: str, at: datetime, now: datetime) -> int:
+    """`touch_in` in a transaction of its own (for pushes that do not reach the conversation)."""
+    async with db.session() as s:
+        return await touch_in(s, openid, at, now)
+
+
+async def touch_in(s: AsyncSession, openid: str, at: datetime, now: datetime) -> int:
     """The user wrote at `at`: the 48-hour window is open again.
 
-    Notifications held while it was closed go back in the broadcaster's queue. Returns how many.
-    Committed on its own, before the push is handled: the user did write, even if handling fails.
+    Notifications held while it was closed go back in the broadcaster's queue; returns how many.
     """
-    async with db.session() as s:
-        dialect = s.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(WechatContact).values(openid=openid, last_inbound_at=at)
-        # Pushes may arrive out of order (WeChat re-sends): the window follows the latest one.
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[WechatContact.openid], set_={"last_inbound_at": stmt.excluded.last_inbound_at},
-            where=WechatContact.last_inbound_at < stmt.excluded.last_inbound_at)
-        await s.execute(stmt)
-        recent = select(Notification.id).where(Notification.created_at >= now - RESEND_HELD_WITHIN)
-        result = await s.execute(
-            update(NotificationDelivery)
-            .where(NotificationDelivery.channel == CHANNEL, NotificationDelivery.chat_id == openid,
-                   NotificationDelivery.status == "held", NotificationDelivery.notification_id.in_(recent))
-            .values(status="pending", next_attempt_at=None, error=None))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(WechatContact).values(openid=openid, last_inbound_at=at)
+    # Pushes may arrive out of order (WeChat re-sends): the window follows the latest one.
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[WechatContact.openid], set_={"last_inbound_at": stmt.excluded.last_inbound_at},
+        where=WechatContact.last_inbound_at < stmt.excluded.last_inbound_at)
+    await s.execute(stmt)
+    recent = select(Notification.id).where(Notification.created_at >= now - RESEND_HELD_WITHIN)
+    result = await s.execute(
+        update(NotificationDelivery)
+        .where(NotificationDelivery.channel == CHANNEL, NotificationDelivery.chat_id == openid,
+               NotificationDelivery.status == "held", NotificationDelivery.notification_id.in_(recent))
+        .values(status="pending", next_attempt_at=None, error=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def outside_window(db: Database, openids: Iterable[str], now: datetime) -> set[str]:
