@@ -99,6 +99,9 @@ def run(channels: tuple[str, ...], rate: float | None, progress: bool) -> None:
                     bar.update(1)
 
                 limiter = make_limiter(settings.redis_url, settings.redis_prefix + "rl:")  # shared with the workers' replies
+                for sender in senders.values():
+                    if hasattr(sender, "limiter"):  # a sender booking the later parts of a message itself
+                        sender.limiter = limiter
                 try:
                     with bar:
                         await Broadcaster(db, senders, limits=limits, on_done=done, limiter=limiter).drain()

@@ -14,7 +14,7 @@ from bot import broadcast
 from bot.broadcast import outgoing
 from bot.channels.telegram.api import Blocked, RetryAfter, TelegramApi, with_retry
 from bot.channels.telegram.convert import plan
-from bot.ratelimit import TELEGRAM_PER_SECOND, Rule, telegram_rules
+from bot.ratelimit import TELEGRAM_PER_SECOND, Limiter, Rule, acquire, telegram_rules
 
 __all__ = ["TelegramSender", "outgoing"]
 
@@ -22,10 +22,14 @@ log = logging.getLogger(__name__)
 
 
 class TelegramSender:
-    def __init__(self, api: TelegramApi, bot: str = "", per_second: float = TELEGRAM_PER_SECOND) -> None:
+    def __init__(self, api: TelegramApi, bot: str = "", per_second: float = TELEGRAM_PER_SECOND,
+                 limiter: Limiter | None = None) -> None:
         self.api = api
         self.bot = bot  # the bot id: the key of its shared limits
         self.per_second = per_second
+        # The broadcaster books the first message of a notification; the parts after it
+        # (a long text, a chart) book their own slots here.
+        self.limiter = limiter
 
     def rules(self, chat_id: str) -> list[Rule]:
         """The shared limits each message keeps (the reply path books the same keys)."""
@@ -37,6 +41,7 @@ class TelegramSender:
                 if i == 0:
                     await self.api.send(call)  # nothing out yet: the broadcaster may reschedule it
                 else:
+                    await acquire(self.limiter, self.rules(chat_id))
                     await with_retry(partial(self.api.send, call))
             except Blocked as e:
                 raise broadcast.Blocked(e.description) from e
