@@ -151,3 +151,35 @@ async def test_a_return_after_months_does_not_bring_a_pile_of_old_notices(
     # An older push arriving late (WeChat re-sends) does not move the window back.
     await store.touch(rt.db, "oAway", real_now - timedelta(days=3), real_now)
     assert await store.outside_window(rt.db, ["oAway"], real_now + timedelta(hours=47)) == set()
+
+
+async def test_linli_broadcast_run_sends_and_holds_and_says_so(
+        db_url: str, db: Database, fake_wechat: FakeWechat) -> None:
+    import asyncio
+    import os
+    import sys
+
+    from tests.broadcast.conftest import ROOT
+
+    people = await wechat_residents(db, ["oIn", "oOut"])
+    now = datetime.now(timezone.utc)
+    await store.touch(db, "oIn", now - timedelta(hours=1), now)
+    async with db.session() as s:
+        await notify(s, people, message(NOTICE), "notice", "notice:water")
+    env = {**os.environ, "LINLI_DATABASE_URL": db_url, "LINLI_DEMO": "false", "LINLI_TELEGRAM_TOKEN": "",
+           "LINLI_WECHAT_APPID": APPID, "LINLI_WECHAT_APP_SECRET": "app-secret",
+           "LINLI_WECHAT_API_BASE": fake_wechat.base, "LINLI_REDIS_URL": "", "PYTHONPATH": str(ROOT)}
+
+    async def linli(*args: str) -> str:
+        # Not subprocess.run: the fake WeChat server answers on this test's event loop.
+        p = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.commands.broadcast", *args,
+                                                 env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+                                                 stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(p.communicate(), 120)
+        assert p.returncode == 0, err.decode()
+        return out.decode()
+
+    assert "完成：held 1，sent 1" in await linli("run", "--no-progress")
+    assert [m["touser"] for m in fake_wechat.sent] == ["oIn"]
+    status = await linli("status")
+    assert "wechat\tsent 1\theld 1" in status and "48小时" in status
