@@ -14,6 +14,12 @@ before the platform call, and is marked `sent` right after. A crash therefore le
 platforms Linli writes to take no idempotency key, so we cannot know whether such a message
 arrived; those rows are never re-sent automatically (that could send twice). `linli broadcast
 status` lists them and `linli broadcast requeue-stale` puts them back, at the operator's word.
+
+Held: a platform that accepts messages to a chat only for a while after the person last wrote
+(WeChat's 48-hour customer-service window) makes its sender report the chats outside it
+(`WindowedSender.closed`, checked before pacing) or refuse at send time (`Held`). Such a delivery is marked
+`held` with the reason, counted like any finished delivery, and not retried: the channel puts it
+back in the queue when the person writes again (bot/channels/wechat/store.py `touch`).
 """
 from __future__ import annotations
 
@@ -30,6 +36,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import attach_images
+from bot.ratelimit import Limiter, Rule, acquire
+from handlers.messages import Attachment, Button, Outgoing
 from storage.db import Database
 from storage.models.notifications import Delivery, Notification
 from storage.repositories.conversation import ConversationRepository
@@ -44,6 +52,14 @@ class Blocked(Exception):
     """The person blocked the bot (Telegram 403): stop writing to this account."""
 
 
+class Held(Exception):
+    """The platform takes no message to this chat now (e.g. outside WeChat's 48-hour window)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class RetryAfter(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"retry after {seconds}s")
@@ -52,6 +68,21 @@ class RetryAfter(Exception):
 
 class Sender(Protocol):
     async def send(self, chat_id: str, body: dict[str, Any]) -> None: ...
+
+
+class LimitedSender(Sender, Protocol):
+    """A sender whose platform limits are shared with other processes (bot.ratelimit)."""
+
+    def rules(self, chat_id: str) -> list[Rule]: ...
+
+
+class WindowedSender(Sender, Protocol):
+    """A sender whose platform only accepts messages within a window after the person wrote."""
+
+    reason: str  # why a chat outside the window is held, for the send log
+
+    async def closed(self, chat_ids: list[str], now: datetime) -> set[str]:
+        """The chats that cannot be written to at `now`."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +105,7 @@ class ChannelLimits:
 
 # Telegram: ~30 messages/s per bot (paced at 29, never more than 30 started in one second), 1/s per chat,
 # 20/min per group. WeCom group robot: 20/min. WeChat customer-service messages: the platform's
-# own per-account quota; its 48-hour window after a resident's last message is not checked here.
+# own per-account quota; its 48-hour window is the WeChat sender's `closed` (see Held above).
 DEFAULT_LIMITS: dict[str, ChannelLimits] = {
     "telegram": ChannelLimits(rate=29.0, per_chat=1.0, per_group=3.0, in_flight=16, per_second=30),
     "wecom": ChannelLimits(rate=20 / 60, per_chat=3.0, per_group=3.0, in_flight=1),
@@ -159,6 +190,20 @@ class Due:
     body: dict[str, Any]
 
 
+def outgoing(body: dict[str, Any]) -> Outgoing:
+    """A notification body ({text, buttons: [[{label, payload}]]}) as a reply.
+
+    An image the broadcaster has drawn (bot.charts.attach_images: {"filename", "content_type",
+    "data"}) goes out as a photo; an unresolved reference is dropped, the text carries the message.
+    """
+    rows = tuple(tuple(Button(str(b["label"]), str(b["payload"])) for b in row)
+                 for row in body.get("buttons") or [])
+    img = body.get("image")
+    image = (Attachment(str(img.get("filename") or "image.png"), str(img.get("content_type") or "image/png"),
+                        img["data"]) if isinstance(img, dict) and isinstance(img.get("data"), bytes) else None)
+    return Outgoing(str(body.get("text") or ""), rows, image=image)
+
+
 def render_body(body: dict[str, Any]) -> dict[str, Any]:
     """Resolve references in a body (e.g. a vote's chart) into what the web page can show."""
     out = dict(body)
@@ -176,8 +221,11 @@ class Broadcaster:
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     batch: int = 200
     limits: dict[str, ChannelLimits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
-    # Called once per completed delivery (sent, blocked or given up): drives a progress bar.
+    # Called once per completed delivery (sent, held, blocked or given up): drives a progress bar.
     on_done: Callable[[str], None] | None = None
+    # Limits shared with other workers and with the reply path (Redis), on top of this process's
+    # own pacing; for senders that name their rules (LimitedSender).
+    limiter: Limiter | None = None
     _pacers: dict[str, Pacer] = field(default_factory=dict, init=False, repr=False)
 
     def pacer(self, channel: str) -> Pacer:
@@ -214,8 +262,31 @@ class Broadcaster:
                         Due(d.id, d.channel, d.chat_id, drawn[d.notification_id]))
         for _ in range(done):
             self._done("sent")
+        for channel, rows in platform.items():
+            platform[channel] = await self._hold_closed(channel, rows)
         results = await asyncio.gather(*(self._channel_pass(ch, rows) for ch, rows in platform.items()))
         return done + sum(results)
+
+    async def _hold_closed(self, channel: str, rows: list[Due]) -> list[Due]:
+        """Mark `held` the rows whose chat the platform would refuse now; return the others.
+
+        Checked before pacing, so a run over many unreachable chats costs no send slots.
+        """
+        closed_fn = getattr(self.senders[channel], "closed", None)
+        if closed_fn is None or not rows:
+            return rows
+        closed = await closed_fn(sorted({r.chat_id for r in rows}), self.clock())
+        if not closed:
+            return rows
+        reason = str(getattr(self.senders[channel], "reason", "held"))
+        held_ids = [r.id for r in rows if r.chat_id in closed]
+        async with self.db.session() as s:
+            # Only rows still pending: another worker may have taken some meanwhile.
+            result = await s.execute(update(Delivery).where(Delivery.id.in_(held_ids), Delivery.status == "pending")
+                                     .values(status="held", next_attempt_at=None, error=reason))
+        for _ in range(int(result.rowcount or 0)):  # type: ignore[attr-defined]
+            self._done("held")
+        return [r for r in rows if r.chat_id not in closed]
 
     async def _channel_pass(self, channel: str, rows: list[Due]) -> int:
         """Send one channel's due rows in slot order; a chat not yet ready waits, others go on."""
@@ -244,6 +315,9 @@ class Broadcaster:
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return 0  # another broadcaster took it
             await pacer.go(row.chat_id)
+            rules = getattr(self.senders[row.channel], "rules", None)
+            if self.limiter is not None and rules is not None:
+                await acquire(self.limiter, rules(row.chat_id))
             return await self._send_one(row.id, row.channel, row.chat_id, row.body, pacer)
         finally:
             room.release()
@@ -255,6 +329,8 @@ class Broadcaster:
             await self.senders[channel].send(chat_id, body)
         except Blocked:
             status = "blocked"
+        except Held as e:
+            status, error = "held", e.reason
         except RetryAfter as e:
             status, delay, error = "pending", e.seconds, str(e)
             if pacer is not None:

@@ -53,7 +53,10 @@ class Settings(BaseSettings):
     wechat_max_age_seconds: int = Field(default=600, gt=0)
     wechat_menu_links: bool = True
 
+    # Set (redis://host:6379/0): the platforms' send limits are shared by all workers through it.
     redis_url: str = ""
+    # Prepended to every key, so several installations can share one Redis.
+    redis_prefix: str = "linli:"
     # Ticket routing overrides per district, SLA profiles, retention: a JSON file (docs/tickets.md).
     tickets_config: str = ""
 

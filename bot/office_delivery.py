@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 from sqlalchemy import and_, func, or_, select, update
 
+from bot.ratelimit import Limiter, acquire, make_limiter, telegram_rules, wecom_robot_rules
 from core.tickets.outbox import card
 from core.tickets.staff_group import card_in_channel, card_view, remember
 from storage.db import Database
@@ -106,6 +107,9 @@ class OfficeSender:
     base_delay: float = 2.0
     max_delay: float = 900.0
     batch: int = 100
+    # Limits shared with the broadcaster and the reply path (Redis): a Telegram group card counts
+    # towards the bot's rate and the group's 20/min, a robot's card towards its 20/min.
+    limiter: Limiter | None = None
 
     def kinds(self) -> list[str]:
         return ["wecom_robot", "webhook", *(["telegram_group"] if self.telegram_token else [])]
@@ -222,6 +226,8 @@ class OfficeSender:
             raise DeliveryFailed(f"HTTP {r.status_code}")
 
     async def _wecom(self, ch: OfficeChannel, row: Due) -> None:
+        # The robot's key is its webhook URL's secret part: keep it out of Redis key names.
+        await acquire(self.limiter, wecom_robot_rules(hashlib.sha256(ch.target.encode()).hexdigest()[:16]))
         r = await self.http.post(ch.target, json=wecom_body(row.payload))
         if r.status_code == 429:
             raise RateLimited(_retry_after(r.headers.get("Retry-After")))
@@ -275,6 +281,8 @@ class OfficeSender:
         return bool(n)
 
     async def _bot_api(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        # Posting and editing cards count against the group's limit, shared by every worker.
+        await acquire(self.limiter, telegram_rules(self.telegram_token.partition(":")[0], str(params["chat_id"])))
         url = f"{self.telegram_api_base.rstrip('/')}/bot{self.telegram_token}/{method}"
         r = await self.http.post(url, json=params)
         data = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
@@ -313,7 +321,12 @@ def _retry_after(value: str | None) -> float:
 async def deliver_office_outbox(ctx: Any) -> None:
     """Scheduler job (bot.jobs): one pass over the office outbox, no waiting."""
     settings = ctx.settings
-    async with httpx.AsyncClient(timeout=15.0) as http:
-        sender = OfficeSender(ctx.db, http, telegram_api_base=settings.telegram_api_base,
-                              telegram_token=settings.telegram_token)
-        await sender.run_once()
+    limiter = make_limiter(settings.redis_url, settings.redis_prefix + "rl:")
+    try:
+        async with httpx.AsyncClient(timeout=15.0) as http:
+            sender = OfficeSender(ctx.db, http, telegram_api_base=settings.telegram_api_base,
+                                  telegram_token=settings.telegram_token, limiter=limiter)
+            await sender.run_once()
+    finally:
+        if limiter is not None:
+            await limiter.aclose()

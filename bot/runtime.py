@@ -8,6 +8,7 @@ from typing import Any
 from datetime import datetime, timezone
 
 from bot.config import Settings
+from bot.ratelimit import Limiter, make_limiter
 from core.demo import DemoResult, seed_demo
 from core.tickets.config import load_config as load_tickets_config
 from core.people import installation_secret
@@ -39,8 +40,12 @@ class Runtime:
     senders: dict[str, Any] = field(default_factory=dict)
     # Running channel services (e.g. "telegram", "wechat") that web routes look up.
     extras: dict[str, Any] = field(default_factory=dict)
+    # Platform send limits shared by all workers (Redis); None without LINLI_REDIS_URL.
+    limiter: Limiter | None = None
 
     async def close(self) -> None:
+        if self.limiter is not None:
+            await self.limiter.aclose()
         await self.db.dispose()
 
 
@@ -56,7 +61,8 @@ async def start_runtime(settings: Settings, *, migrate: bool = True, seed: bool 
                         default_language=settings.language,
                         public_url=(settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/"))
     services.extra["tickets"] = load_tickets_config(settings.tickets_config)
-    runtime = Runtime(settings, db, services, Dispatcher(db, services, default_routers()))
+    runtime = Runtime(settings, db, services, Dispatcher(db, services, default_routers()),
+                      limiter=make_limiter(settings.redis_url, settings.redis_prefix + "rl:"))
     if settings.demo if seed is None else seed:
         async with db.session() as s:
             runtime.demo = await seed_demo(s, secret, datetime.now(timezone.utc))

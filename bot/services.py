@@ -26,7 +26,7 @@ async def run_services(rt: Runtime, host: str, port: int) -> None:
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=True,
                                            forwarded_allow_ips=rt.settings.forwarded_allow_ips))
     # uvicorn installs its own signal handlers; when it stops, everything else stops with it.
-    broadcaster = Broadcaster(rt.db, dict(rt.senders))
+    broadcaster = Broadcaster(rt.db, dict(rt.senders), limiter=rt.limiter)
     tasks = [asyncio.create_task(broadcaster.run_forever(stop), name="broadcaster")]
     # Every process may start one; the leader lock lets exactly one schedule jobs.
     scheduler = LinliScheduler(rt.settings, default_specs(rt.settings), db=rt.db)

@@ -1,8 +1,8 @@
 """`linli broadcast run|status|requeue-stale`: the send log of notifications, from the terminal.
 
 `run` drains pending deliveries with the platform senders made from the settings (Telegram when
-LINLI_TELEGRAM_TOKEN is set; it only sends, it does not receive updates, so it can run beside
-`linli run`). Rows left `sending` by a crash are not touched by `run`: see bot/broadcast.py.
+LINLI_TELEGRAM_TOKEN is set, WeChat when LINLI_WECHAT_APPID and LINLI_WECHAT_APP_SECRET are; it
+only sends, it does not receive updates, so it can run beside `linli run`). Rows left `sending` by a crash are not touched by `run`: see bot/broadcast.py.
 """
 from __future__ import annotations
 
@@ -26,12 +26,21 @@ async def platform_senders(settings: Settings) -> AsyncIterator[dict[str, Any]]:
     closers = []
     if settings.telegram_token:
         from bot.channels.telegram.sender import TelegramSender
-        from bot.channels.telegram.service import make_adapter
+        from bot.channels.telegram.service import bot_id_from_token, make_adapter
 
         adapter = make_adapter(settings, polling=False)
         await adapter.open()
         closers.append(adapter.close)
-        senders["telegram"] = TelegramSender(adapter.api)
+        senders["telegram"] = TelegramSender(adapter.api, bot=str(bot_id_from_token(settings.telegram_token)))
+    if settings.wechat_appid and settings.wechat_app_secret:
+        from bot.channels.wechat.client import WechatClient
+        from bot.channels.wechat.sender import WechatSender
+        from storage.db import Database
+
+        client = WechatClient(settings.wechat_appid, settings.wechat_app_secret, settings.wechat_api_base)
+        db = Database(settings.database_url)  # the sender reads the 48-hour window from the database
+        closers += [client.aclose, db.dispose]
+        senders["wechat"] = WechatSender(db, client, links=settings.wechat_menu_links)
     try:
         yield senders
     finally:
@@ -54,6 +63,7 @@ def run(channels: tuple[str, ...], rate: float | None, progress: bool) -> None:
     from dataclasses import replace
 
     from bot.broadcast import DEFAULT_LIMITS, TRANSCRIPT_CHANNELS, Broadcaster
+    from bot.ratelimit import make_limiter
     from storage.db import Database
     from storage.migrate import upgrade
     from storage.models.notifications import Delivery
@@ -88,8 +98,16 @@ def run(channels: tuple[str, ...], rate: float | None, progress: bool) -> None:
                     tally[status] = tally.get(status, 0) + 1
                     bar.update(1)
 
-                with bar:
-                    await Broadcaster(db, senders, limits=limits, on_done=done).drain()
+                limiter = make_limiter(settings.redis_url, settings.redis_prefix + "rl:")  # shared with the workers' replies
+                for sender in senders.values():
+                    if hasattr(sender, "limiter"):  # a sender booking the later parts of a message itself
+                        sender.limiter = limiter
+                try:
+                    with bar:
+                        await Broadcaster(db, senders, limits=limits, on_done=done, limiter=limiter).drain()
+                finally:
+                    if limiter is not None:
+                        await limiter.aclose()
         finally:
             stack.close()
             await db.dispose()
@@ -109,13 +127,15 @@ def status() -> None:
     if not rows:
         click.echo("没有送达记录")
         return
-    order = ["pending", "sending", "sent", "blocked", "failed"]
+    order = ["pending", "sending", "sent", "held", "blocked", "failed"]
     for channel in sorted({ch for ch, _ in rows}):
         parts = [f"{st} {rows[(channel, st)]}" for st in order if (channel, st) in rows]
         parts += [f"{st} {n}" for (ch, st), n in sorted(rows.items()) if ch == channel and st not in order]
         click.echo(f"{channel}\t" + "\t".join(parts))
     if any(st == "sending" for _, st in rows):
         click.echo("sending：正在发送，或上次中断时结果不明（不会自动重发）")
+    if any(st == "held" for _, st in rows):
+        click.echo("held：平台暂不接收（如超出微信48小时客服消息窗口），居民再次发消息后自动发送")
 
 
 @broadcast_group.command("requeue-stale")

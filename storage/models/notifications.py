@@ -35,7 +35,8 @@ class Delivery(Base):
     identity_id: Mapped[int] = mapped_column(ForeignKey("chat_identity.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(20))
     chat_id: Mapped[str] = mapped_column(String(128))
-    # pending → sending → sent; failed (gave up), blocked (the person blocked the bot)
+    # pending → sending → sent; failed (gave up), blocked (the person blocked the bot),
+    # held (the platform takes no message to this chat now: WeChat's 48-hour window)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # pending: None = due at once, else when to retry; sending: when it was claimed (crash review).

@@ -38,3 +38,15 @@ class WechatMenu(Base):
     # [[label, payload], ...] in the order they were numbered (1-based on screen).
     options: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class WechatContact(Base):
+    """When a user last wrote to the account (a message or an event such as a menu click).
+
+    WeChat accepts customer-service messages to a user only within 48 hours of that; the
+    broadcaster holds notifications outside the window until the user writes again.
+    """
+
+    __tablename__ = "wechat_contact"
+    openid: Mapped[str] = mapped_column(String(128), primary_key=True)
+    last_inbound_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -251,3 +251,32 @@ async def test_binding_dialogue_over_the_webhook(wechat_app: AppFactory) -> None
     async with rt.db.session() as s:
         menu = await s.get(WechatMenu, "oOwner")
     assert menu is not None and all(len(o) == 2 for o in menu.options)
+
+
+async def test_two_workers_take_turns_in_one_dialogue(wechat_app: AppFactory) -> None:
+    """Behind a load balancer each push may reach another worker: the dialogue state, the shown
+    choices and the 48-hour window are all in the database, so nothing depends on which."""
+    http1, rt, _ = await wechat_app(TOKEN, AES, APPID)
+    http2, rt2, _ = await wechat_app(TOKEN, AES, APPID)  # a second worker on the same database
+    assert rt2.db is not rt.db
+    async with rt.db.session() as s:
+        estate = await make_estate(s, "T2", name="幸福里")
+        b = Building(estate_id=estate.id, number="3")
+        o = Owner(estate_id=estate.id, code="O1", name="甲", kind="person")
+        s.add_all([b, o])
+        await s.flush()
+        p = Premises(estate_id=estate.id, building_id=b.id, unit_key="", room="502", use="residential",
+                     area_registered=Decimal("70.00"), owner_id=o.id)
+        s.add(p)
+        await s.flush()
+        [(_, code)] = await issue_codes(s, rt.services.secret, [p], datetime.now(timezone.utc),
+                                        rt.services.verification)
+    one, two = Phone(http1, "oTurns", TOKEN, AES, APPID), Phone(http2, "oTurns", TOKEN, AES, APPID)
+    welcome = one.reply(await one.push(one.fields(MsgType="event", Event="subscribe")))
+    assert welcome is not None
+    two.next_id = 5000  # its own MsgIds
+    assert "验证码" in await two.say(_number_of("绑定房屋", welcome["Content"]))  # worker 1's choices
+    done = await one.say(code)  # worker 2's step
+    assert "绑定成功" in done and "3号楼502" in done
+    assert "3号楼502" in await two.say(_number_of("我的信息", done))
+    assert await _version(rt2, "oTurns") == 4

@@ -30,6 +30,7 @@ from bot.channels.telegram.api import (
 )
 from bot.channels.telegram.convert import BotIdentity, Converted, Pressed, Send, convert_update, marked, plan
 from bot.channels.telegram.staff_group import StaffGroup
+from bot.ratelimit import acquire, telegram_rules
 from handlers.messages import Outgoing
 
 if TYPE_CHECKING:
@@ -189,6 +190,8 @@ class UpdateHandler:
     async def send_all(self, sends: list[Send]) -> bool:
         for call in sends:
             try:
+                # With Redis, replies book the same limits as the broadcaster's notifications.
+                await acquire(self.rt.limiter, telegram_rules(str(self.bot.id), str(call.chat_id)))
                 await with_retry(partial(self.api.send, call))
             except Blocked as e:
                 log.info("telegram chat %s unreachable: %s", call.chat_id, e.description)

@@ -11,30 +11,29 @@ from functools import partial
 from typing import Any
 
 from bot import broadcast
+from bot.broadcast import outgoing
 from bot.channels.telegram.api import Blocked, RetryAfter, TelegramApi, with_retry
 from bot.channels.telegram.convert import plan
-from handlers.messages import Attachment, Button, Outgoing
+from bot.ratelimit import TELEGRAM_PER_SECOND, Limiter, Rule, acquire, telegram_rules
+
+__all__ = ["TelegramSender", "outgoing"]
 
 log = logging.getLogger(__name__)
 
 
-def outgoing(body: dict[str, Any]) -> Outgoing:
-    """A notification body ({text, buttons: [[{label, payload}]]}) as a reply.
-
-    An image the broadcaster has drawn (bot.charts.attach_images: {"filename", "content_type",
-    "data"}) goes out as a photo; an unresolved reference is dropped, the text carries the message.
-    """
-    rows = tuple(tuple(Button(str(b["label"]), str(b["payload"])) for b in row)
-                 for row in body.get("buttons") or [])
-    img = body.get("image")
-    image = (Attachment(str(img.get("filename") or "image.png"), str(img.get("content_type") or "image/png"),
-                        img["data"]) if isinstance(img, dict) and isinstance(img.get("data"), bytes) else None)
-    return Outgoing(str(body.get("text") or ""), rows, image=image)
-
-
 class TelegramSender:
-    def __init__(self, api: TelegramApi) -> None:
+    def __init__(self, api: TelegramApi, bot: str = "", per_second: float = TELEGRAM_PER_SECOND,
+                 limiter: Limiter | None = None) -> None:
         self.api = api
+        self.bot = bot  # the bot id: the key of its shared limits
+        self.per_second = per_second
+        # The broadcaster books the first message of a notification; the parts after it
+        # (a long text, a chart) book their own slots here.
+        self.limiter = limiter
+
+    def rules(self, chat_id: str) -> list[Rule]:
+        """The shared limits each message keeps (the reply path books the same keys)."""
+        return telegram_rules(self.bot, chat_id, self.per_second)
 
     async def send(self, chat_id: str, body: dict[str, Any]) -> None:
         for i, call in enumerate(plan(outgoing(body), chat_id)):
@@ -42,6 +41,7 @@ class TelegramSender:
                 if i == 0:
                     await self.api.send(call)  # nothing out yet: the broadcaster may reschedule it
                 else:
+                    await acquire(self.limiter, self.rules(chat_id))
                     await with_retry(partial(self.api.send, call))
             except Blocked as e:
                 raise broadcast.Blocked(e.description) from e

@@ -95,7 +95,8 @@ class TelegramService:
         self.adapter = adapter
         self.handler = handler
         self.mode = mode
-        self.sender = TelegramSender(adapter.api)  # for the broadcaster
+        # For the broadcaster.
+        self.sender = TelegramSender(adapter.api, bot=str(handler.bot.id), limiter=rt.limiter)
         self._maintenance: asyncio.Task[None] | None = None
         self._stopped = False
 

@@ -39,6 +39,21 @@ def dedupe_key(msg: dict[str, str]) -> str:
     return f"e:{msg.get('FromUserName', '')}:{msg.get('CreateTime', '')}:{kind}"[:200]
 
 
+# Events WeChat counts as the user writing (they open the 48-hour customer-service window):
+# following, scanning a QR code, and the menu types that push to the account. Opening a link
+# (VIEW), unfollowing, location reports and job reports do not.
+WINDOW_EVENTS = frozenset({"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"})
+
+
+def opens_window(msg: dict[str, str]) -> bool:
+    """Whether this push lets the account send customer-service messages to its sender."""
+    if not msg.get("FromUserName"):
+        return False
+    if msg.get("MsgType", "").lower() != "event":
+        return True
+    return msg.get("Event", "").lower() in WINDOW_EVENTS
+
+
 def convert(msg: dict[str, str], options: Sequence[Option] = ()) -> Converted:
     openid = msg.get("FromUserName", "")
     if not openid:

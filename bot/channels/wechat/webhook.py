@@ -29,10 +29,12 @@ from bot.channels.wechat.convert import (
     TextPart,
     convert,
     dedupe_key,
+    opens_window,
     plan,
     text_reply_xml,
 )
 from bot.channels.wechat.crypto import CryptoError, MessageCrypto, signature_ok
+from bot.channels.wechat.sender import WechatSender
 from bot.channels.wechat.settings import WechatSettings
 from bot.channels.wechat.wire import MAX_BODY, BadXml, parse_xml
 from bot.runtime import Runtime
@@ -83,10 +85,14 @@ class WechatChannel:
         seen, options = await store.lookup(self.rt.db, key, openid)
         if seen is not None:
             return seen.reply  # WeChat re-sent it: the same answer again, no second effect
+        # When the user wrote (the 48-hour window): in the turn's own transaction, or alone.
+        wrote = self.wrote_at(msg.get("CreateTime", "")) if opens_window(msg) else None
         converted = convert(msg, options)
         if converted.incoming is None:
+            if wrote is not None:
+                await self.touch(openid, *wrote)
             return converted.notice
-        task = self._spawn(self._turn(converted.incoming, key))
+        task = self._spawn(self._turn(converted.incoming, key, wrote))
         remaining = deadline - asyncio.get_running_loop().time()
         try:
             turn = await asyncio.wait_for(asyncio.shield(task), timeout=max(remaining, 0.0))
@@ -100,10 +106,30 @@ class WechatChannel:
             self._spawn(self.deliver(turn.later))
         return turn.passive
 
-    async def _turn(self, incoming: Incoming, key: str) -> Turn:
+    def wrote_at(self, create_time: str) -> tuple[datetime, datetime]:
+        """(when the user wrote, now): the earlier of WeChat's time and ours, never late."""
+        now = self.clock()
+        try:
+            at = min(float(create_time), now)
+        except ValueError:
+            at = now
+        return datetime.fromtimestamp(at, timezone.utc), datetime.fromtimestamp(now, timezone.utc)
+
+    async def touch(self, openid: str, at: datetime, now: datetime) -> None:
+        """Record when the user wrote; their held notifications go back in the queue."""
+        requeued = await store.touch(self.rt.db, openid, at, now)
+        if requeued:
+            log.info("%d held notifications to %s queued again", requeued, openid)
+
+    async def _turn(self, incoming: Incoming, key: str,
+                    wrote: tuple[datetime, datetime] | None = None) -> Turn:
         turn = Turn()
 
         async def record(session: AsyncSession, inc: Incoming, replies: list[Outgoing]) -> None:
+            if wrote is not None:  # with the turn's effects: no extra transaction on the way
+                requeued = await store.touch_in(session, inc.sender_id, *wrote)
+                if requeued:
+                    log.info("%d held notifications to %s queued again", requeued, inc.sender_id)
             deliveries = plan(replies, inc.sender_id, links=self.settings.menu_links)
             mine = deliveries.get(inc.sender_id)
             passive = mine.passive_text if mine is not None else None
@@ -176,10 +202,16 @@ def make_router(rt: Runtime, *, settings: WechatSettings | None = None,
                 clock: Callable[[], float] = time.time) -> APIRouter:
     channel = WechatChannel(rt, settings, client=client, clock=clock)
     rt.extras["wechat"] = channel
+    sender = None
+    if channel.settings.app_secret:  # notifications need the customer-service API
+        sender = WechatSender(rt.db, channel.client, links=channel.settings.menu_links)
+        rt.senders["wechat"] = sender
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        if sender is not None and rt.senders.get("wechat") is sender:
+            del rt.senders["wechat"]
         await channel.aclose()
 
     r = APIRouter(lifespan=lifespan)
