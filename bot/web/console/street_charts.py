@@ -76,7 +76,7 @@ def categories_chart(report: MonthlyReport) -> bytes:
     cjk = cjk_font_path() is not None
     title_font, label_font, small = font(24), font(16), font(14)
     rows = report.by_category
-    left, top, bar_h, gap = 250, 90, 22, 10
+    left, top, bar_h, gap = 250, 70, 22, 10
     height = top + max(1, len(rows)) * (bar_h + gap) + 30
     img = Image.new("RGB", (WIDTH, height), "white")
     d = ImageDraw.Draw(img)
