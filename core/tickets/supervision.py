@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.tickets import catalog
 from core.tickets.lifecycle import FINAL, TicketStatus
-from core.tickets.queries import overdue
+from core.tickets.queries import _overdue_sql as overdue_sql  # the queue's filter: one rule, one place
 from core.tickets.report import NO_DEPARTMENT, ReportError
 from core.tickets.routing import HandlerLevel
 from core.tickets.service import department_name
-from core.tickets.sla import ESTATE_ZONE, Deadlines, current_due
+from core.tickets.sla import ESTATE_ZONE, Deadlines, current_due, is_overdue
 from storage.models import Community, Estate, PropertyCompany, StreetOffice
 from storage.models.tickets import Ticket
 
@@ -61,13 +62,12 @@ class SupervisedTicket:
 
 @dataclass(frozen=True)
 class Supervision:
-    tickets: list[SupervisedTicket]
+    tickets: list[SupervisedTicket]  # the first `limit`, longest overdue first
     overdue_by_estate: list[tuple[str, int]]
     overdue_by_handler: list[tuple[str, int]]
-
-    @property
-    def overdue_count(self) -> int:
-        return sum(1 for t in self.tickets if t.late_by is not None)
+    overdue_count: int
+    supervised_count: int
+    listed_all: bool  # False: more than `limit` tickets, the rest are in the queue
 
 
 def late_text(delta: timedelta) -> str:
@@ -93,59 +93,81 @@ def month_of(now: datetime) -> str:
     return now.astimezone(ESTATE_ZONE).strftime("%Y-%m")
 
 
-async def _open_tickets(session: AsyncSession, office_id: int) -> list[Ticket]:
-    return list(await session.scalars(
-        select(Ticket).where(Ticket.street_office_id == office_id,
-                             Ticket.status.notin_([s.value for s in FINAL])).order_by(Ticket.id)))
+_OPEN = Ticket.status.notin_([s.value for s in FINAL])
+# The columns the supervision list needs: whole Ticket objects cost ten times as much on a big street.
+_LISTED = (Ticket.id, Ticket.number, Ticket.estate_id, Ticket.community_id, Ticket.property_company_id,
+           Ticket.matter_level, Ticket.category, Ticket.status, Ticket.department, Ticket.answer_due,
+           Ticket.response_due, Ticket.supervised, Ticket.urgent)
 
 
 async def open_by_department(session: AsyncSession, office_id: int, now: datetime) -> list[DepartmentLoad]:
-    """Open tickets of the street office per department to summon; most overdue first."""
-    opened: Counter[str] = Counter()
-    late: Counter[str] = Counter()
-    for t in await _open_tickets(session, office_id):
-        key = t.department or ""
-        opened[key] += 1
-        late[key] += overdue(t, now)
-    rows = [DepartmentLoad(code, (await department_name(session, office_id, code) or code) if code else NO_DEPARTMENT,
-                           n, late[code]) for code, n in opened.items()]
-    return sorted(rows, key=lambda r: (-r.overdue, -r.open, r.code == "", r.code))
+    """Open tickets of the street office per department to summon; most overdue first. Overdue is
+    the queue's own filter (queries), so the counts match what the linked queue shows."""
+    late = func.sum(case((overdue_sql(now), 1), else_=0))
+    rows = (await session.execute(
+        select(Ticket.department, func.count(), late).where(Ticket.street_office_id == office_id, _OPEN)
+        .group_by(Ticket.department))).tuples().all()
+    loads = [DepartmentLoad(code or "", (await department_name(session, office_id, code) or code) if code
+                            else NO_DEPARTMENT, int(n), int(k or 0)) for code, n, k in rows]
+    return sorted(loads, key=lambda r: (-r.overdue, -r.open, r.code == "", r.code))
 
 
-async def supervision(session: AsyncSession, office_id: int, now: datetime) -> Supervision:
+async def supervision(session: AsyncSession, office_id: int, now: datetime, limit: int = 200) -> Supervision:
     """Open tickets past their deadline or under supervision (督办): longest overdue first, then the
-    supervised ones within their deadline; with overdue counts per estate and per handler."""
-    tickets = [t for t in await _open_tickets(session, office_id) if t.supervised or overdue(t, now)]
-    estates = {e.id: e.name for e in await session.scalars(
-        select(Estate).where(Estate.id.in_({t.estate_id for t in tickets})))} if tickets else {}
+    supervised ones within their deadline, at most `limit` of them; the overdue counts per estate
+    and per responsible office cover them all."""
+    rows = (await session.execute(select(*_LISTED).where(
+        Ticket.street_office_id == office_id, _OPEN, or_(Ticket.supervised.is_(True), overdue_sql(now))))).all()
+    names = await _Names.load(session, office_id, rows)
     items = []
-    for t in tickets:
+    for t in rows:
         status = TicketStatus(t.status)
         due = current_due(Deadlines(answer_due=t.answer_due, response_due=t.response_due), status)
+        late = due is not None and is_overdue(due, now)
         items.append(SupervisedTicket(
-            id=t.id, number=t.number, estate=estates.get(t.estate_id, ""), category_name=catalog.category_name(t.category),
-            status_zh=status.zh, handler=await responsible_name(session, t),
+            id=t.id, number=t.number, estate=names.estates.get(t.estate_id, ""),
+            category_name=catalog.category_name(t.category), status_zh=status.zh, handler=names.responsible(t),
             department_name=await department_name(session, office_id, t.department),
-            due=due, late_by=now - due if overdue(t, now) and due is not None else None,
-            supervised=t.supervised, urgent=t.urgent))
+            due=due, late_by=now - due if late and due is not None else None, supervised=t.supervised,
+            urgent=t.urgent))
     items.sort(key=lambda i: (i.late_by is None, -(i.late_by or timedelta()).total_seconds(), i.id))
-    late = [i for i in items if i.late_by is not None]
-    return Supervision(items, _counted(i.estate for i in late), _counted(i.handler for i in late))
+    late_ones = [i for i in items if i.late_by is not None]
+    return Supervision(items[:limit], _counted(i.estate for i in late_ones),
+                       _counted(i.handler for i in late_ones), len(late_ones), sum(i.supervised for i in items),
+                       len(items) <= limit)
 
 
-async def responsible_name(session: AsyncSession, t: Ticket) -> str:
-    """Who answers for the matter: the property company for property matters (the community where
-    the estate has none), the community or the street office otherwise. Supervision moves a ticket
-    into the street office's queue (service.act), so the current handler would hide whose work is late."""
-    level = HandlerLevel(t.matter_level)
-    row: PropertyCompany | Community | StreetOffice | None
-    if level is HandlerLevel.PROPERTY and t.property_company_id is not None:
-        row = await session.get(PropertyCompany, t.property_company_id)
-    elif level in (HandlerLevel.PROPERTY, HandlerLevel.COMMUNITY):
-        row = await session.get(Community, t.community_id)
-    else:
-        row = await session.get(StreetOffice, t.street_office_id)
-    return row.name if row is not None else ""
+@dataclass(frozen=True)
+class _Names:
+    """Names of the estates and offices a list of tickets refers to, read in one query each."""
+    estates: dict[int, str]
+    companies: dict[int, str]
+    communities: dict[int, str]
+    office: str
+
+    @classmethod
+    async def load(cls, session: AsyncSession, office_id: int, rows: Sequence[Any]) -> _Names:
+        async def named(model: Any, ids: set[int]) -> dict[int, str]:
+            if not ids:
+                return {}
+            return dict((await session.execute(select(model.id, model.name).where(model.id.in_(ids)))).tuples().all())
+
+        office = await session.get(StreetOffice, office_id)
+        return cls(await named(Estate, {r.estate_id for r in rows}),
+                   await named(PropertyCompany, {r.property_company_id for r in rows if r.property_company_id}),
+                   await named(Community, {r.community_id for r in rows}), office.name if office else "")
+
+    def responsible(self, t: Any) -> str:
+        """Who answers for the matter: the property company for property matters (the community
+        where the estate has none), the community or the street office otherwise. Supervision moves
+        a ticket into the street office's queue (service.act), so its current handler would hide
+        whose work is late."""
+        level = HandlerLevel(t.matter_level)
+        if level is HandlerLevel.PROPERTY and t.property_company_id is not None:
+            return self.companies.get(t.property_company_id, "")
+        if level in (HandlerLevel.PROPERTY, HandlerLevel.COMMUNITY):
+            return self.communities.get(t.community_id, "")
+        return self.office
 
 
 def _counted(names: Iterable[str]) -> list[tuple[str, int]]:
@@ -154,4 +176,4 @@ def _counted(names: Iterable[str]) -> list[tuple[str, int]]:
 
 
 __all__ = ["DepartmentLoad", "SupervisedTicket", "Supervision", "late_text", "month_of", "open_by_department",
-           "parse_month", "responsible_name", "supervision"]
+           "parse_month", "supervision"]

@@ -135,7 +135,8 @@ def cells(html: str, css: str, key: str) -> list[str]:
     assert table, f"no table {css}"
     row = re.search(rf'<tr data-[a-z]+="{re.escape(key)}">(.*?)</tr>', table.group(1), re.S)
     assert row, f"no row {key} in {css}"
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    found = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in found]
 
 
 def figure(html: str, name: str) -> str:
@@ -236,7 +237,7 @@ async def test_overview_by_department_supervision_and_ranking(desk: Desk) -> Non
     assert "督办" in row[0] and row[1] == desk.estate.name and row[4] == "安居物业服务有限公司"
     assert row[5] == "区市场监督管理局特种设备科"  # the street office's own department of that kind
     assert re.fullmatch(r"\d+天(\d+小时)?", row[6]), row[6]
-    assert f'href="/console/tickets/' in html
+    assert 'href="/console/tickets/' in html
     handlers = re.search(r'<ul class="plain overdue-handlers">(.*?)</ul>', html, re.S)
     assert handlers and re.sub(r"<[^>]+>|\s+", "", handlers.group(1)) == "安居物业服务有限公司2绿城物业1"
     # The ranking of November (the clock's month).
@@ -280,6 +281,12 @@ async def test_bad_months_get_a_clear_message(desk: Desk) -> None:
     r = await c.get(f"{base}/report")
     assert r.status_code == 200 and 'value="2026-11"' in r.text and figure(r.text, "received") == "0"
     assert figure(r.text, "response") == "—"
+    # English on request.
+    c.c.cookies.set("linli_lang", "en")
+    r = await c.get(f"{base}/report?month=2026-11")
+    assert "Response rate" in r.text and "Export XLSX" in r.text and "响应率" not in r.text
+    overview = await c.get("/console/street")
+    assert "Open tickets by department" in overview.text and "Overdue supervision" in overview.text
 
 
 def test_month_and_lateness_words() -> None:

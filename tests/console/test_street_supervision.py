@@ -65,10 +65,17 @@ async def test_departments_and_supervision(db: Database) -> None:
         assert [t.number for t in sup.tickets] == [lift.number, noise.number, leak.number, quarrel.number]
         assert [(t.handler, t.supervised, t.late_by is not None) for t in sup.tickets] == [
             ("测试物业", False, True), ("测试街道", False, True), ("测试社区", False, True), ("测试社区", True, False)]
-        assert sup.tickets[0].late_by == NOW - lift.answer_due and re.fullmatch(r"\d+天(\d+小时)?", sup.tickets[0].late_text)
+        assert sup.tickets[0].late_by == NOW - lift.answer_due
+        assert re.fullmatch(r"\d+天(\d+小时)?", sup.tickets[0].late_text)
         assert sup.overdue_count == 3
         assert sup.overdue_by_estate == [("R1小区", 2), ("无物业小区", 1)]
         assert sup.overdue_by_handler == [("测试物业", 1), ("测试社区", 1), ("测试街道", 1)]  # ties: by name
+        assert sup.supervised_count == 1 and sup.listed_all
+        # A short list: the longest overdue; the counts still cover every ticket.
+        short = await supervision(s, office, NOW, limit=2)
+        assert [t.number for t in short.tickets] == [lift.number, noise.number] and not short.listed_all
+        assert (short.overdue_count, short.supervised_count) == (3, 1)
+        assert short.overdue_by_handler == sup.overdue_by_handler
         # Before any deadline passed only the supervised quarrel is watched.
         early = await supervision(s, office, T0 + 2 * DAY)
         assert [t.number for t in early.tickets] == [quarrel.number] and early.overdue_count == 0
