@@ -3,7 +3,6 @@
 only loads their inputs and stores their outputs."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -253,7 +252,7 @@ async def generate_bills(session: AsyncSession, estate_id: int, period: Period) 
         hit = cache.get(key)
         if hit is None:
             f = plan.figures(area, key[1])
-            hit = cache[key] = (f.total, f.subsidy, hundredths(area), json.dumps(f.lines))
+            hit = cache[key] = (f.total, f.subsidy, hundredths(area), f.lines_json)
         total += hit[0]
         rows.append((pid, *hit))
     await copy_rows(session, FeeBill.__table__, ("premises_id", "total", "subsidy", "area", "lines"), rows,

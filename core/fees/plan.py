@@ -12,14 +12,20 @@ shared amount × day share ÷ shared area), rounded once, half away from zero: m
 So every figure and every word is bill_for()'s; tests/core_fees/test_plan.py compares the two on
 varied estates and the wording below must change together with billing.py's. An area that is not a
 whole number of hundredths (the register never stores one) is billed by bill_for() itself.
+
+The lines come out as the JSON text that is stored (json.dumps(bill_lines(bill), ensure_ascii=False),
+byte for byte): their fixed words are escaped once here, the figures between them are plain ASCII.
+Encoding 50,000 lists of dicts would cost as much again as computing them.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Protocol
 
 from core.fees.billing import (
@@ -56,6 +62,7 @@ def round_fen(numerator: int, denominator: int) -> int:
     return q if numerator >= 0 else -q
 
 
+@lru_cache(maxsize=1 << 16)  # a bill has a dozen figures and an estate's repeat a lot
 def fen_text(fen: int) -> str:
     """format(Decimal amount, "f") of a whole-fen amount: 5362 → "53.62", -150 → "-1.50"."""
     q, r = divmod(abs(fen), 100)
@@ -66,18 +73,42 @@ def _yuan(fen: int) -> str:
     return fen_text(fen) + "元"
 
 
+def _esc(text: str) -> str:
+    """Text as it appears inside a JSON string."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _maybe_esc(text: str | None) -> str | None:
+    return None if text is None else _esc(text)
+
+
+def _opening(code: str, name: str) -> str:
+    """A stored line up to its net amount."""
+    return f'{{"code": {json.dumps(code, ensure_ascii=False)}, "name": {json.dumps(name, ensure_ascii=False)}, "net": "'
+
+
+def lines_json(lines: list[dict[str, str]]) -> str:
+    """Stored lines as JSON text (what a BillPlan writes without building the dicts)."""
+    return json.dumps(lines, ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class BillFigures:
-    """What is stored of one bill: totals in fen and the lines as bill_lines() gives them."""
+    """What is stored of one bill: totals in fen and its lines as JSON text (lines_json)."""
 
     total: int      # fen the owner pays
     subsidy: int    # fen of government subsidy
-    lines: list[dict[str, str]]
+    lines_json: str
+
+    @property
+    def lines(self) -> list[dict[str, str]]:
+        """The lines as bill_lines() gives them."""
+        return json.loads(self.lines_json)  # type: ignore[no-any-return]
 
 
 class _Line(Protocol):
-    def render(self, quantity: str, hundredths: int) -> tuple[int, int, dict[str, str]]:
-        """(net fen, subsidy fen, stored line) for an area given as text and in hundredths."""
+    def render(self, quantity: str, hundredths: int) -> tuple[int, int, str]:
+        """(net fen, subsidy fen, stored line as JSON) for an area given as text and in hundredths."""
         ...
 
 
@@ -85,7 +116,7 @@ class _Line(Protocol):
 class _Reduce:
     """A reduction of a line's base: the whole base (全免) or base × percent, rounded once."""
 
-    text: str            # "低保户减免50%"
+    text: str            # "低保户减免50%", JSON-escaped
     num: int             # percent as num / den
     den: int
     waiver: bool
@@ -95,7 +126,7 @@ class _Reduce:
         if reduction is None:
             return None
         p = Fraction(reduction.percent)
-        return cls(reduction.describe(), p.numerator, p.denominator * 100, reduction.waiver)
+        return cls(_esc(reduction.describe()), p.numerator, p.denominator * 100, reduction.waiver)
 
     def amount(self, base: int) -> int:
         if base <= 0:
@@ -103,11 +134,13 @@ class _Reduce:
         return base if self.waiver else round_fen(base * self.num, self.den)
 
 
-def _tail(parts: list[str], reduce: _Reduce | None, reduction: int, net: int) -> str:
+def _close(opening: str, parts: list[str], reduce: _Reduce | None, reduction: int, net: int) -> str:
+    """The stored line: its net amount and the explanation's clauses, the reduction and what is due."""
     if reduce is not None and reduction:
         parts.append(f"{reduce.text} {MINUS}{_yuan(reduction)}")
     parts.append(f"应缴 {_yuan(net)}")
-    return "；".join(parts)
+    net_text = fen_text(net)
+    return f'{opening}{net_text}", "explanation": "{"；".join(parts)}"}}'
 
 
 @dataclass(frozen=True)
@@ -116,22 +149,23 @@ class _Fixed:
 
     net: int
     subsidy: int
-    stored: dict[str, str]
+    stored: str
 
     @classmethod
     def of(cls, line: BillLine) -> _Fixed:
-        return cls(int(line.net.scaleb(2)), int(line.subsidy.scaleb(2)), stored_line(line))
+        return cls(int(line.net.scaleb(2)), int(line.subsidy.scaleb(2)),
+                   json.dumps(stored_line(line), ensure_ascii=False))
 
-    def render(self, quantity: str, hundredths: int) -> tuple[int, int, dict[str, str]]:
+    def render(self, quantity: str, hundredths: int) -> tuple[int, int, str]:
         return self.net, self.subsidy, self.stored
 
 
 @dataclass(frozen=True)
 class _PerArea:
-    """元/㎡·月 × area × charged months, the subsidy beside it, a reduction (billing.timed_line)."""
+    """元/㎡·月 × area × charged months, the subsidy beside it, a reduction (billing.timed_line).
+    Its words are JSON-escaped."""
 
-    code: str
-    name: str
+    opening: str
     gross_num: int          # rate × charged months, in fen per hundredth of a ㎡
     gross_den: int
     sub_num: int            # Σ subsidy × months over the subsidy years
@@ -145,7 +179,7 @@ class _PerArea:
     sub_mid: str
     sub_tail: str
 
-    def render(self, quantity: str, hundredths: int) -> tuple[int, int, dict[str, str]]:
+    def render(self, quantity: str, hundredths: int) -> tuple[int, int, str]:
         gross = round_fen(hundredths * self.gross_num, self.gross_den)
         subsidy = round_fen(hundredths * self.sub_num, self.sub_den)
         base = gross - subsidy if self.to_owner else gross
@@ -154,16 +188,14 @@ class _PerArea:
         parts = [self.idle if self.idle is not None else f"{quantity}{self.head}{_yuan(gross)}{self.note}"]
         if self.sub_head is not None:
             parts.append(f"{self.sub_head}{quantity}{self.sub_mid}{_yuan(subsidy)}{self.sub_tail}")
-        return net, subsidy, {"code": self.code, "name": self.name, "net": fen_text(net),
-                              "explanation": _tail(parts, self.reduce, reduction, net)}
+        return net, subsidy, _close(self.opening, parts, self.reduce, reduction, net)
 
 
 @dataclass(frozen=True)
 class _Shared:
-    """The premises' area share of a shared cost (billing.shared_line)."""
+    """The premises' area share of a shared cost (billing.shared_line). Its words are JSON-escaped."""
 
-    code: str
-    name: str
+    opening: str
     num: int                # amount × day share ÷ shared area, in fen per hundredth of a ㎡
     den: int
     reduce: _Reduce | None
@@ -171,13 +203,12 @@ class _Shared:
     head: str               # before the area
     mid: str                # after the area, before the amount
 
-    def render(self, quantity: str, hundredths: int) -> tuple[int, int, dict[str, str]]:
+    def render(self, quantity: str, hundredths: int) -> tuple[int, int, str]:
         gross = round_fen(hundredths * self.num, self.den)
         reduction = self.reduce.amount(gross) if self.reduce is not None else 0
         net = gross - reduction
         parts = [self.idle if self.idle is not None else f"{self.head}{quantity}{self.mid}{_yuan(gross)}"]
-        return net, 0, {"code": self.code, "name": self.name, "net": fen_text(net),
-                        "explanation": _tail(parts, self.reduce, reduction, net)}
+        return net, 0, _close(self.opening, parts, self.reduce, reduction, net)
 
 
 class BillPlan:
@@ -197,7 +228,7 @@ class BillPlan:
         hundredths, rest = divmod(n * 100, d)
         if rest:
             bill = bill_for(area, facts, self.schedule, self.period, self.shared_costs)
-            return BillFigures(int(bill.total.scaleb(2)), int(bill.subsidy.scaleb(2)), bill_lines(bill))
+            return BillFigures(int(bill.total.scaleb(2)), int(bill.subsidy.scaleb(2)), lines_json(bill_lines(bill)))
         plan = self._plans.get(facts)
         if plan is None:
             plan = self._plans[facts] = self._compile(facts)
@@ -209,7 +240,7 @@ class BillPlan:
             total += net
             subsidy += sub
             lines.append(stored)
-        return BillFigures(total, subsidy, lines)
+        return BillFigures(total, subsidy, f"[{', '.join(lines)}]")
 
     def _compile(self, facts: PremisesFacts) -> tuple[_Line, ...]:
         s, period = self.schedule, self.period
@@ -266,9 +297,10 @@ class BillPlan:
                 sub_head, sub_mid = "政府补贴 ", f"{times} {MINUS}"
             else:
                 sub_head, sub_mid, sub_tail = "政府另向物业服务企业补贴 ", f"{times} = ", "（不由业主缴纳）"
-        return _PerArea(item.code, item.name, gross.numerator, gross.denominator, sub.numerator, sub.denominator,
+        return _PerArea(_opening(item.code, item.name), gross.numerator, gross.denominator, sub.numerator, sub.denominator,
                         to_owner, _Reduce.of(self.schedule.reduction_for(facts.reduction, item.code)),
-                        idle, head, note, sub_head, sub_mid, sub_tail)
+                        _maybe_esc(idle), _esc(head), _esc(note), _maybe_esc(sub_head), _esc(sub_mid),
+                        _esc(sub_tail))
 
     def _shared(self, item: FeeItem, facts: PremisesFacts, cost: SharedCost) -> _Shared:
         start = later(item.charging_starts, facts.charging_starts)
@@ -284,5 +316,6 @@ class BillPlan:
             days = f" × {charged.days}/{whole.days}天（{format_date_zh(start)}起计费）" if charged.days < whole.days else ""
             head = f"{what} {format_yuan(cost.amount)} × "
             mid = f"㎡ ÷ {format_number(cost.total_area)}㎡{days} = "
-        return _Shared(item.code, item.name, factor.numerator, factor.denominator,
-                       _Reduce.of(self.schedule.reduction_for(facts.reduction, item.code)), idle, head, mid)
+        return _Shared(_opening(item.code, item.name), factor.numerator, factor.denominator,
+                       _Reduce.of(self.schedule.reduction_for(facts.reduction, item.code)), _maybe_esc(idle),
+                       _esc(head), _esc(mid))
