@@ -4,7 +4,7 @@ only loads their inputs and stores their outputs."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -238,27 +238,42 @@ async def generate_bills(session: AsyncSession, estate_id: int, period: Period) 
         select(PremisesFeeFacts).join(Premises, Premises.id == PremisesFeeFacts.premises_id)
         .where(Premises.estate_id == estate_id))}
     areas = {pid: counted_area(reg, sur, con) for pid, reg, sur, con in premises}
+    bad = [pid for pid, area in areas.items() if area <= 0]
+    if bad:
+        raise FeeError(f"{'、'.join(await _addresses(session, bad[:5]))}等{len(bad)}个专有部分的面积不大于0，"
+                       f"请先更正登记簿；{period.label()}的账单未生成")
     shared = await _shared_costs(session, estate_id, period, sum(areas.values(), ZERO))
     plan = BillPlan(version.schedule, period, shared)
 
     # (area, facts) → (total fen, subsidy fen, stored area, lines as JSON text)
     cache: dict[tuple[Decimal, PremisesFacts], tuple[int, int, int, str]] = {}
-    rows = []
-    total = 0
-    for pid, area in areas.items():
-        if pid in existing:
-            continue
-        key = (area, facts.get(pid, NO_FACTS))
-        hit = cache.get(key)
-        if hit is None:
-            f = plan.figures(area, key[1])
-            hit = cache[key] = (f.total, f.subsidy, hundredths(area), f.lines_json)
-        total += hit[0]
-        rows.append((pid, *hit))
-    await copy_rows(session, FeeBill.__table__, ("premises_id", "total", "subsidy", "area", "lines"), rows,
-                    {"estate_id": estate_id, "period_key": period.key, "due_date": due_date(period, version.schedule),
-                     "schedule_id": version.id, "created_at": utcnow()})
-    return GenerationReport(period, len(rows), len(existing), from_fen(total))
+    total = [0]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        # Made while they are written: PostgreSQL stores the first rows while the next are computed.
+        for pid, area in areas.items():
+            if pid in existing:
+                continue
+            key = (area, facts.get(pid, NO_FACTS))
+            hit = cache.get(key)
+            if hit is None:
+                f = plan.figures(area, key[1])
+                hit = cache[key] = (f.total, f.subsidy, hundredths(area), f.lines_json)
+            total[0] += hit[0]
+            yield (pid, *hit)
+
+    created = await copy_rows(
+        session, FeeBill.__table__, ("premises_id", "total", "subsidy", "area", "lines"), rows(),
+        {"estate_id": estate_id, "period_key": period.key, "due_date": due_date(period, version.schedule),
+         "schedule_id": version.id, "created_at": utcnow()})
+    return GenerationReport(period, created, len(existing), from_fen(total[0]))
+
+
+async def _addresses(session: AsyncSession, premises_ids: Sequence[int]) -> list[str]:
+    rows = await session.execute(select(Building.number, Premises.unit_key, Premises.room)
+                                 .join(Building, Building.id == Premises.building_id)
+                                 .where(Premises.id.in_(premises_ids)).order_by(Premises.id))
+    return [address(b, u or None, r) for b, u, r in rows.tuples()]
 
 
 async def bill_of(session: AsyncSession, premises_id: int, period: Period) -> FeeBill | None:
