@@ -54,12 +54,13 @@ from core.fees.schedule import (
 from core.fees.span import Span
 
 
-def round_fen(numerator: int, denominator: int) -> int:
-    """numerator / denominator (fen, denominator > 0) to whole fen, half away from zero."""
-    q, r = divmod(abs(numerator), denominator)
-    if 2 * r >= denominator:
-        q += 1
-    return q if numerator >= 0 else -q
+def halves(f: Fraction) -> tuple[int, int, int]:
+    """(2n, d, 2d) of f = n/d, so that x × f rounded to whole fen is (x·2n + d) // 2d.
+
+    That is floor(x·f + 1/2): half away from zero (money.to_fen) because every amount here is ≥ 0.
+    Areas are > 0; rates, subsidies, shared amounts and percentages are ≥ 0 (schedule.py refuses
+    others); a reduction applies only to a positive base."""
+    return 2 * f.numerator, f.denominator, 2 * f.denominator
 
 
 @lru_cache(maxsize=1 << 16)  # a bill has a dozen figures and an estate's repeat a lot
@@ -117,8 +118,7 @@ class _Reduce:
     """A reduction of a line's base: the whole base (全免) or base × percent, rounded once."""
 
     text: str            # "低保户减免50%", JSON-escaped
-    num: int             # percent as num / den
-    den: int
+    share: tuple[int, int, int]  # percent ÷ 100, halves
     waiver: bool
 
     @classmethod
@@ -126,12 +126,15 @@ class _Reduce:
         if reduction is None:
             return None
         p = Fraction(reduction.percent)
-        return cls(_esc(reduction.describe()), p.numerator, p.denominator * 100, reduction.waiver)
+        return cls(_esc(reduction.describe()), halves(Fraction(reduction.percent) / 100), reduction.waiver)
 
     def amount(self, base: int) -> int:
         if base <= 0:
             return 0
-        return base if self.waiver else round_fen(base * self.num, self.den)
+        if self.waiver:
+            return base
+        n2, d, d2 = self.share
+        return (base * n2 + d) // d2
 
 
 def _close(opening: str, parts: list[str], reduce: _Reduce | None, reduction: int, net: int) -> str:
@@ -166,10 +169,8 @@ class _PerArea:
     Its words are JSON-escaped."""
 
     opening: str
-    gross_num: int          # rate × charged months, in fen per hundredth of a ㎡
-    gross_den: int
-    sub_num: int            # Σ subsidy × months over the subsidy years
-    sub_den: int
+    gross: tuple[int, int, int]     # rate × charged months, fen per hundredth of a ㎡ (halves)
+    subsidy: tuple[int, int, int]   # Σ subsidy × months over the subsidy years, the same
     to_owner: bool
     reduce: _Reduce | None
     idle: str | None        # the whole first clause when nothing is charged
@@ -180,8 +181,10 @@ class _PerArea:
     sub_tail: str
 
     def render(self, quantity: str, hundredths: int) -> tuple[int, int, str]:
-        gross = round_fen(hundredths * self.gross_num, self.gross_den)
-        subsidy = round_fen(hundredths * self.sub_num, self.sub_den)
+        n2, d, d2 = self.gross
+        gross = (hundredths * n2 + d) // d2
+        n2, d, d2 = self.subsidy
+        subsidy = (hundredths * n2 + d) // d2
         base = gross - subsidy if self.to_owner else gross
         reduction = self.reduce.amount(base) if self.reduce is not None else 0
         net = base - reduction
@@ -196,15 +199,15 @@ class _Shared:
     """The premises' area share of a shared cost (billing.shared_line). Its words are JSON-escaped."""
 
     opening: str
-    num: int                # amount × day share ÷ shared area, in fen per hundredth of a ㎡
-    den: int
+    share: tuple[int, int, int]     # amount × day share ÷ shared area, fen per hundredth of a ㎡ (halves)
     reduce: _Reduce | None
     idle: str | None
     head: str               # before the area
     mid: str                # after the area, before the amount
 
     def render(self, quantity: str, hundredths: int) -> tuple[int, int, str]:
-        gross = round_fen(hundredths * self.num, self.den)
+        n2, d, d2 = self.share
+        gross = (hundredths * n2 + d) // d2
         reduction = self.reduce.amount(gross) if self.reduce is not None else 0
         net = gross - reduction
         parts = [self.idle if self.idle is not None else f"{self.head}{quantity}{self.mid}{_yuan(gross)}"]
@@ -297,7 +300,7 @@ class BillPlan:
                 sub_head, sub_mid = "政府补贴 ", f"{times} {MINUS}"
             else:
                 sub_head, sub_mid, sub_tail = "政府另向物业服务企业补贴 ", f"{times} = ", "（不由业主缴纳）"
-        return _PerArea(_opening(item.code, item.name), gross.numerator, gross.denominator, sub.numerator, sub.denominator,
+        return _PerArea(_opening(item.code, item.name), halves(gross), halves(sub),
                         to_owner, _Reduce.of(self.schedule.reduction_for(facts.reduction, item.code)),
                         _maybe_esc(idle), _esc(head), _esc(note), _maybe_esc(sub_head), _esc(sub_mid),
                         _esc(sub_tail))
@@ -316,6 +319,6 @@ class BillPlan:
             days = f" × {charged.days}/{whole.days}天（{format_date_zh(start)}起计费）" if charged.days < whole.days else ""
             head = f"{what} {format_yuan(cost.amount)} × "
             mid = f"㎡ ÷ {format_number(cost.total_area)}㎡{days} = "
-        return _Shared(_opening(item.code, item.name), factor.numerator, factor.denominator,
+        return _Shared(_opening(item.code, item.name), halves(factor),
                        _Reduce.of(self.schedule.reduction_for(facts.reduction, item.code)), _maybe_esc(idle),
                        _esc(head), _esc(mid))
