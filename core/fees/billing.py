@@ -173,7 +173,7 @@ def timed_line(item: FeeItem, quantity: Decimal, facts: PremisesFacts, schedule:
                     _tail(text, reduction, reduction_amount, net))
 
 
-def _shared_line(item: FeeItem, area: Decimal, facts: PremisesFacts, schedule: FeeSchedule,
+def shared_line(item: FeeItem, area: Decimal, facts: PremisesFacts, schedule: FeeSchedule,
                  cost: SharedCost) -> BillLine:
     start = later(item.charging_starts, facts.charging_starts)
     whole = Span.between(cost.start, cost.end)
@@ -235,6 +235,6 @@ def bill_for(premises_area: Decimal, facts: PremisesFacts, schedule: FeeSchedule
             case BillingMethod.SHARED_BY_AREA:
                 for cost in shared_costs:
                     if cost.item_code == item.code and period.contains(cost.end):
-                        lines.append(_shared_line(item, area, facts, schedule, cost))
+                        lines.append(shared_line(item, area, facts, schedule, cost))
     check_shared_costs(schedule, shared_costs)
     return Bill(period, area, tuple(lines))

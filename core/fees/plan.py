@@ -125,7 +125,6 @@ class _Reduce:
     def of(cls, reduction: Reduction | None) -> _Reduce | None:
         if reduction is None:
             return None
-        p = Fraction(reduction.percent)
         return cls(_esc(reduction.describe()), halves(Fraction(reduction.percent) / 100), reduction.waiver)
 
     def amount(self, base: int) -> int:
