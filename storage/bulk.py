@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -32,16 +33,20 @@ async def copy_rows(session: AsyncSession, table: Table, columns: Sequence[str],
     tail = tuple(stored(session, table, c, v) for c, v in const.items())
     conn = await session.connection()
     if conn.dialect.name == "postgresql":
+        import psycopg
         from psycopg import sql
 
         raw = (await conn.get_raw_connection()).driver_connection
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names))
         count = 0
-        async with raw.cursor() as cur, cur.copy(statement) as copy:
-            for row in rows:
-                await copy.write_row(row + tail)
-                count += 1
+        try:
+            async with raw.cursor() as cur, cur.copy(statement) as copy:
+                for row in rows:
+                    await copy.write_row(row + tail)
+                    count += 1
+        except psycopg.Error as e:  # as SQLAlchemy reports it elsewhere (IntegrityError, ...)
+            raise DBAPIError.instance(f"COPY {table.name}", None, e, psycopg.Error) from e
         return count
     values = [row + tail for row in rows]
     if values:

@@ -229,6 +229,9 @@ async def generate_bills(session: AsyncSession, estate_id: int, period: Period) 
         raise FeeError(f"收费标准按{version.schedule.period_kind.label_zh}计费，"
                        f"请按{version.schedule.period_kind.label_zh}生成账单（例如 "
                        f"{Period.containing(version.schedule.period_kind, period.start).key}）")
+    # One generation per estate at a time: a second one waits here, then finds the first one's bills
+    # (SQLite's BEGIN IMMEDIATE already serialises writers; FOR UPDATE does it on PostgreSQL).
+    await session.execute(select(Estate.id).where(Estate.id == estate_id).with_for_update())
     premises = (await session.execute(
         select(Premises.id, Premises.area_registered, Premises.area_surveyed, Premises.area_contract)
         .where(Premises.estate_id == estate_id).order_by(Premises.id))).tuples().all()

@@ -1,6 +1,7 @@
 """Bills for a whole estate, payments typed or imported all-or-nothing, and statements."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timezone
 from decimal import Decimal as D
 
@@ -179,3 +180,18 @@ async def test_a_premises_without_area_stops_generation_and_is_named(db: Databas
             await generate_bills(s, estate.id, OCT)
     async with db.session() as s:
         assert await s.scalar(select(func.count(FeeBill.id))) == 0
+
+
+async def test_two_generations_at_once_bill_each_premises_once(db: Database) -> None:
+    # Two staff press "generate" together: the second waits for the first and keeps its bills.
+    async with db.session() as s:
+        estate, _ = await fee_estate(s)
+
+    async def generate() -> tuple[int, int]:
+        async with db.session() as s:
+            r = await generate_bills(s, estate.id, OCT)
+            return r.created, r.existing
+
+    assert sorted(await asyncio.gather(generate(), generate())) == [(0, 5), (5, 0)]
+    async with db.session() as s:
+        assert await s.scalar(select(func.count(FeeBill.id))) == 5
