@@ -70,6 +70,7 @@ def fen_text(fen: int) -> str:
     return f"{'-' if fen < 0 else ''}{q}.{r:02d}"
 
 
+@lru_cache(maxsize=1 << 16)
 def _yuan(fen: int) -> str:
     return fen_text(fen) + "元"
 
