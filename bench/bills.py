@@ -1,16 +1,25 @@
 """Bills for a 50,000-premises estate, generated and written in one unit of work.
 
-    python bench/bills.py [--premises 50000] [--plans 4] [--url URL ...]
+    python bench/bills.py [--premises 50000] [--plans N ...] [--url URL ...]
 
 Without --url it measures SQLite (a temporary file) and, when LINLI_TEST_PG_URL is set, PostgreSQL
 (a temporary database). Setup (register, schedule, facts, a shared power bill) is bulk SQL and is
 not timed; the figure is the wall time of core.fees.ledger.generate_bills() plus the commit, for one
-monthly period (best and median of three runs, the bills deleted in between): every premises gets a bill with property fee, parking where rented (5%) and its
-share of the public power, 1% of households with a 低保 reduction.
+monthly period (best and median of three runs, the bills deleted in between), with the CPU time of
+this process and, for a local PostgreSQL, of the backend serving it (medians; SQLite works inside
+this process), and the load average afterwards: on a shared machine the CPU figures say more.
+
+The schedule has five items: 物业服务费 1.35元/㎡·月 with a declining government subsidy whose
+tiers change on 16 November (two subsidy terms on every bill), 电梯运行费 0.20元/㎡·月, a new
+垃圾分类服务 0.10元/㎡·月 whose two free months end on 9 November (day-prorated), 停车费 for the
+5% with a parking space, and the premises' area share of a 186,000元 public power bill. 1% of
+households have a 低保 reduction (50% of the property and lift fees), 0.5% a 特困 waiver, and 1%
+were handed over on 15 November (charging from then).
 
 Areas: the flats of one building come in a few floor plans, so each building (500 premises) draws
---plans areas of its own (default 4: 400 distinct areas in 50,000 premises); --plans 0 gives every
-premises its own area, the worst case for the per-(area, facts) bill cache.
+--plans areas of its own (4: 400 distinct areas in 50,000 premises); --plans 0 gives every premises
+its own area, the worst case for the per-(area, facts) bill cache. Both are measured unless --plans
+is given.
 """
 from __future__ import annotations
 
@@ -42,15 +51,22 @@ from storage.models.fees import FeeBill, FeeSharedCost, PremisesFeeFacts  # noqa
 SCHEDULE = {
     "period": "month",
     "items": [
-        {"code": "WY", "name": "物业服务费", "method": "per_area_month", "rate": "1.35", "charging_starts": "2020-01-01"},
+        {"code": "WY", "name": "物业服务费", "method": "per_area_month", "rate": "1.35", "charging_starts": "2020-01-01",
+         "price_form": {"kind": "government_guided", "base": "1.30", "float_percent": "10"},
+         "declining_subsidies": {"from": "2025-11-16", "per_sqm_month": ["0.10", "0.05", "0.05"]}},
+        {"code": "DT", "name": "电梯运行费", "method": "per_area_month", "rate": "0.20", "charging_starts": "2020-01-01"},
+        {"code": "LJ", "name": "垃圾分类服务费", "method": "per_area_month", "rate": "0.10",
+         "charging_starts": "2026-09-10", "free_months": 2},
         {"code": "CW", "name": "停车费", "method": "per_parking_space_month", "rate": "150",
          "charging_starts": "2020-01-01"},
         {"code": "GG", "name": "公共水电分摊", "method": "shared_by_area", "charging_starts": "2020-01-01"},
     ],
-    "reductions": [{"category": "dibao", "percent": "50", "items": ["WY"]}],
+    "reductions": [{"category": "dibao", "percent": "50", "items": ["WY", "DT"]},
+                   {"category": "tekun", "percent": "100", "items": ["WY", "DT", "LJ", "GG"]}],
 }
 PER_BUILDING = 500
 PERIOD = Period.parse("2026-11")
+HANDOVER = date(2026, 11, 15)
 
 
 async def setup(db: Database, n: int, plans: int) -> int:
@@ -58,16 +74,16 @@ async def setup(db: Database, n: int, plans: int) -> int:
     buildings = (n + PER_BUILDING - 1) // PER_BUILDING
     pool = [[Decimal(rng.randint(4500, 16000)).scaleb(-2) for _ in range(plans)] for _ in range(buildings)]
     async with db.session() as s:
-        d = District(code="BD", name="区")
+        d = District(code=f"BD{plans}", name="区")
         s.add(d)
         await s.flush()
-        so = StreetOffice(code="BS", name="街道", district_id=d.id)
+        so = StreetOffice(code=f"BS{plans}", name="街道", district_id=d.id)
         s.add(so)
         await s.flush()
-        c = Community(code="BC", name="社区", street_office_id=so.id)
+        c = Community(code=f"BC{plans}", name="社区", street_office_id=so.id)
         s.add(c)
         await s.flush()
-        e = Estate(code="BIG", name="大型小区", community_id=c.id, settings={})
+        e = Estate(code=f"BIG{plans}", name="大型小区", community_id=c.id, settings={})
         s.add(e)
         await s.flush()
         estate_id = e.id
@@ -91,8 +107,9 @@ async def setup(db: Database, n: int, plans: int) -> int:
         pids = list(await s.scalars(select(Premises.id).where(Premises.estate_id == estate_id)))
         await s.execute(insert(PremisesFeeFacts), [
             {"premises_id": p, "parking_spaces": 1 if p % 20 == 0 else 0,
-             "reduction": "dibao" if p % 100 == 7 else None, "reduction_flagged": False}
-            for p in pids if p % 20 == 0 or p % 100 == 7])
+             "reduction": "dibao" if p % 100 == 7 else "tekun" if p % 200 == 9 else None,
+             "charging_starts": HANDOVER if p % 100 == 11 else None, "reduction_flagged": False}
+            for p in pids if p % 20 == 0 or p % 100 in (7, 11) or p % 200 == 9])
         await set_schedule(s, estate_id, schedule_from_json(SCHEDULE), date(2020, 1, 1))
         s.add(FeeSharedCost(estate_id=estate_id, item_code="GG", start=PERIOD.start, end=PERIOD.end,
                             amount=Decimal("186000.00"), description="2026年11月公共区域电费"))
@@ -107,19 +124,36 @@ async def measure(url: str, n: int, plans: int, runs: int = 3) -> dict[str, obje
     upgrade(url)
     db = Database(url)
     estate_id = await setup(db, n, plans)
-    times, count, total = [], 0, None
+    times, cpu, server, count, total = [], [], [], 0, None
     for _ in range(runs):
-        t0 = time.perf_counter()
         async with db.session() as s:
+            backend = None if db.is_sqlite else await s.scalar(text("SELECT pg_backend_pid()"))
+            b0 = _cpu_of(backend)
+            t0, c0 = time.perf_counter(), time.process_time()
             report = await generate_bills(s, estate_id, PERIOD)
-        times.append(time.perf_counter() - t0)
+            await s.commit()
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+            b1 = _cpu_of(backend)
+            if b0 is not None and b1 is not None:
+                server.append(b1 - b0)
         async with db.session() as s:
             count, total = (await s.execute(select(func.count(FeeBill.id), func.sum(FeeBill.total))
                                             .where(FeeBill.estate_id == estate_id))).one()
             assert count == n == report.created
             await s.execute(delete(FeeBill).where(FeeBill.estate_id == estate_id))
     await db.dispose()
-    return {"best": min(times), "median": statistics.median(times), "bills": count, "total": total}
+    return {"best": min(times), "median": statistics.median(times), "cpu": statistics.median(cpu),
+            "server": statistics.median(server) if server else None, "bills": count, "total": total}
+
+
+def _cpu_of(pid: int | None) -> float | None:
+    """CPU seconds used so far by a local process (the PostgreSQL backend serving us), if readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _pg_admin(u):  # type: ignore[no-untyped-def]
@@ -132,7 +166,8 @@ def _pg_admin(u):  # type: ignore[no-untyped-def]
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--premises", type=int, default=50_000)
-    ap.add_argument("--plans", type=int, default=4, help="floor plans per building (0: every premises its own area)")
+    ap.add_argument("--plans", type=int, action="append",
+                    help="floor plans per building (0: every premises its own area); default: 4, then 0")
     ap.add_argument("--url", action="append", default=[])
     args = ap.parse_args()
     targets: list[tuple[str, str, str | None]] = []
@@ -152,10 +187,15 @@ async def main() -> None:
                             .render_as_string(hide_password=False), name))
     for label, url, dbname in targets:
         try:
-            r = await measure(url, args.premises, args.plans)
-            areas = f"{args.plans} floor plans per building" if args.plans else "all areas distinct"
-            print(f"{label:11s} premises={args.premises} ({areas}) bills={r['bills']} "
-                  f"generate+commit best={r['best']:.2f} s median={r['median']:.2f} s total={r['total']}元")
+            for plans in args.plans or [4, 0]:
+                r = await measure(url, args.premises, plans)
+                areas = f"{plans} floor plans per building" if plans else "all areas distinct"
+                print(f"{label:11s} premises={args.premises} ({areas}) bills={r['bills']} "
+                      f"generate+commit best={r['best']:.2f} s median={r['median']:.2f} s "
+                      f"(CPU: this process {r['cpu']:.2f} s"
+                      + (f", PostgreSQL backend {r['server']:.2f} s" if r["server"] is not None else "")
+                      + f") total={r['total']}元 load={os.getloadavg()[0]:.1f}",
+                      flush=True)
         finally:
             if dbname:
                 from sqlalchemy.engine import make_url

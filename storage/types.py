@@ -14,6 +14,14 @@ from sqlalchemy.types import TypeDecorator
 HUNDREDTH = Decimal("0.01")
 
 
+def hundredths(value: Any) -> int:
+    """The stored form of a Hundredths value: 89.37 → 8937; more than two places is refused."""
+    d = Decimal(value) if not isinstance(value, Decimal) else value
+    if d != d.quantize(HUNDREDTH):
+        raise ValueError(f"{d} has more than two decimal places")
+    return int(d.scaleb(2))
+
+
 class Hundredths(TypeDecorator[Decimal]):
     """A Decimal with two places, stored as a BIGINT count of hundredths."""
 
@@ -23,10 +31,7 @@ class Hundredths(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Any) -> int | None:
         if value is None:
             return None
-        d = Decimal(value) if not isinstance(value, Decimal) else value
-        if d != d.quantize(HUNDREDTH):
-            raise ValueError(f"{d} has more than two decimal places")
-        return int(d.scaleb(2))
+        return hundredths(value)
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         if value is None:

@@ -88,7 +88,7 @@ class Bill:
         return "\n".join(rows)
 
 
-def _later(a: date, b: date | None) -> date:
+def later(a: date, b: date | None) -> date:
     return a if b is None or b <= a else b
 
 
@@ -96,7 +96,7 @@ def _exact(d: Decimal) -> Fraction:
     return Fraction(d)
 
 
-def _subsidy_parts(item: FeeItem, first: date, last: date) -> tuple[SubsidyPart, ...]:
+def subsidy_parts(item: FeeItem, first: date, last: date) -> tuple[SubsidyPart, ...]:
     parts = []
     for s in sorted(item.subsidies, key=lambda s: s.start):
         span = Span.between(max(first, s.start), min(last, s.end))
@@ -120,17 +120,17 @@ def _tail(text: list[str], reduction: Reduction | None, reduction_amount: Decima
     return "；".join(text)
 
 
-def _timed_line(item: FeeItem, quantity: Decimal, facts: PremisesFacts, schedule: FeeSchedule,
+def timed_line(item: FeeItem, quantity: Decimal, facts: PremisesFacts, schedule: FeeSchedule,
                 period: Period) -> BillLine:
     assert item.rate is not None
-    start = _later(item.charging_starts, facts.charging_starts)
+    start = later(item.charging_starts, facts.charging_starts)
     paid_from = add_months(start, item.free_months)
     first = max(period.start, paid_from)
     charged = Span.between(first, period.end)
     free = Span.between(max(period.start, start), min(period.end, paid_from - timedelta(days=1)))
     gross = to_fen(_exact(quantity) * _exact(item.rate) * charged.value)
 
-    parts = _subsidy_parts(item, first, period.end) if item.method is BillingMethod.PER_AREA_MONTH else ()
+    parts = subsidy_parts(item, first, period.end) if item.method is BillingMethod.PER_AREA_MONTH else ()
     subsidy = to_fen(sum((_exact(quantity) * _exact(p.per_sqm_month) * p.span.value for p in parts),
                          Fraction(0)))
     to_owner = schedule.subsidy_mode is SubsidyMode.REDUCES_OWNER_PRICE
@@ -173,9 +173,9 @@ def _timed_line(item: FeeItem, quantity: Decimal, facts: PremisesFacts, schedule
                     _tail(text, reduction, reduction_amount, net))
 
 
-def _shared_line(item: FeeItem, area: Decimal, facts: PremisesFacts, schedule: FeeSchedule,
+def shared_line(item: FeeItem, area: Decimal, facts: PremisesFacts, schedule: FeeSchedule,
                  cost: SharedCost) -> BillLine:
-    start = _later(item.charging_starts, facts.charging_starts)
+    start = later(item.charging_starts, facts.charging_starts)
     whole = Span.between(cost.start, cost.end)
     charged = Span.between(max(cost.start, start), cost.end)
     share = Fraction(charged.days, whole.days)
@@ -195,6 +195,23 @@ def _shared_line(item: FeeItem, area: Decimal, facts: PremisesFacts, schedule: F
                     shared=cost)
 
 
+def check_shared_costs(schedule: FeeSchedule, shared_costs: Sequence[SharedCost]) -> None:
+    unknown = {c.item_code for c in shared_costs} - {i.code for i in schedule.items
+                                                    if i.method is BillingMethod.SHARED_BY_AREA}
+    if unknown:
+        raise FeeRuleError(f"分摊费用指向不存在的分摊项目：{'、'.join(sorted(unknown))}")
+
+
+def stored_line(line: BillLine) -> dict[str, str]:
+    """A line as stored with its bill (fee_bill.lines) and shown to the owner."""
+    return {"code": line.item_code, "name": line.item_name, "net": format(line.net, "f"),
+            "explanation": line.explanation}
+
+
+def bill_lines(bill: Bill) -> list[dict[str, str]]:
+    return [stored_line(ln) for ln in bill.lines]
+
+
 def bill_for(premises_area: Decimal, facts: PremisesFacts, schedule: FeeSchedule, period: Period,
              shared_costs: Sequence[SharedCost] = ()) -> Bill:
     """The bill of one premises for one period.
@@ -209,18 +226,15 @@ def bill_for(premises_area: Decimal, facts: PremisesFacts, schedule: FeeSchedule
     for item in schedule.items:
         match item.method:
             case BillingMethod.PER_AREA_MONTH:
-                lines.append(_timed_line(item, area, facts, schedule, period))
+                lines.append(timed_line(item, area, facts, schedule, period))
             case BillingMethod.FIXED_PER_PREMISES_MONTH:
-                lines.append(_timed_line(item, Decimal(1), facts, schedule, period))
+                lines.append(timed_line(item, Decimal(1), facts, schedule, period))
             case BillingMethod.PER_PARKING_SPACE_MONTH:
                 if facts.parking_spaces:
-                    lines.append(_timed_line(item, Decimal(facts.parking_spaces), facts, schedule, period))
+                    lines.append(timed_line(item, Decimal(facts.parking_spaces), facts, schedule, period))
             case BillingMethod.SHARED_BY_AREA:
                 for cost in shared_costs:
                     if cost.item_code == item.code and period.contains(cost.end):
-                        lines.append(_shared_line(item, area, facts, schedule, cost))
-    unknown = {c.item_code for c in shared_costs} - {i.code for i in schedule.items
-                                                    if i.method is BillingMethod.SHARED_BY_AREA}
-    if unknown:
-        raise FeeRuleError(f"分摊费用指向不存在的分摊项目：{'、'.join(sorted(unknown))}")
+                        lines.append(shared_line(item, area, facts, schedule, cost))
+    check_shared_costs(schedule, shared_costs)
     return Bill(period, area, tuple(lines))

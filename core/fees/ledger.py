@@ -4,7 +4,7 @@ only loads their inputs and stores their outputs."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,15 +15,18 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.area import counted_area
-from core.fees.billing import Bill, bill_for
+from core.fees.billing import bill_for
 from core.fees.codec import schedule_from_json, schedule_to_json
-from core.fees.money import ZERO, format_yuan, is_fen, yuan
+from core.fees.money import ZERO, format_yuan, from_fen, is_fen, yuan
 from core.fees.payment_file import PaymentFileError, PaymentRow
 from core.fees.periods import Period, format_date_zh
+from core.fees.plan import BillPlan
 from core.fees.schedule import BillingMethod, FeeSchedule, PremisesFacts, ReductionCategory, SharedCost
 from core.fees.statement import Charge, Payment, Statement, due_date, statement
 from core.register_file import RowProblem
+from storage.bulk import copy_rows
 from storage.models import Building, Estate, Premises, Residency
+from storage.models.base import utcnow
 from storage.models.fees import (
     FeeBill,
     FeeDisclosureRecord,
@@ -32,6 +35,7 @@ from storage.models.fees import (
     FeeSharedCost,
     PremisesFeeFacts,
 )
+from storage.types import hundredths
 
 INSERT_CHUNK = 5000
 
@@ -163,6 +167,9 @@ async def set_facts(session: AsyncSession, premises_id: int, *, parking_spaces: 
     return row
 
 
+NO_FACTS = PremisesFacts()
+
+
 def facts_of(row: PremisesFeeFacts | None) -> PremisesFacts:
     if row is None:
         return PremisesFacts()
@@ -179,11 +186,6 @@ class GenerationReport:
     created: int
     existing: int      # premises that already had a bill for the period (kept as they are)
     total: Decimal     # sum of the new bills
-
-
-def bill_lines(bill: Bill) -> list[dict[str, str]]:
-    return [{"code": ln.item_code, "name": ln.item_name, "net": format(ln.net, "f"),
-             "explanation": ln.explanation} for ln in bill.lines]
 
 
 async def _shared_costs(session: AsyncSession, estate_id: int, period: Period,
@@ -217,9 +219,9 @@ async def save_shared_cost(session: AsyncSession, estate_id: int, item_code: str
 async def generate_bills(session: AsyncSession, estate_id: int, period: Period) -> GenerationReport:
     """Bills of every premises of the estate for `period`, under the schedule in force at its start.
 
-    Premises already billed for the period keep their bill. Premises with the same counted area and
-    facts get the same bill, so each distinct pair is computed once (a large estate has few flat
-    types); the rows are written in bulk."""
+    Premises already billed for the period keep their bill. The bills come from one BillPlan (what
+    does not depend on the premises is worked out once); premises with the same counted area and
+    facts share one computed bill (a large estate has few flat types). Rows are written in bulk."""
     version = await schedule_in_force(session, estate_id, period.start)
     if version is None:
         raise FeeError(f"{period.label()}开始时没有生效的收费标准，请先设定收费标准")
@@ -227,6 +229,9 @@ async def generate_bills(session: AsyncSession, estate_id: int, period: Period) 
         raise FeeError(f"收费标准按{version.schedule.period_kind.label_zh}计费，"
                        f"请按{version.schedule.period_kind.label_zh}生成账单（例如 "
                        f"{Period.containing(version.schedule.period_kind, period.start).key}）")
+    # One generation per estate at a time: a second one waits here, then finds the first one's bills
+    # (SQLite's BEGIN IMMEDIATE already serialises writers; FOR UPDATE does it on PostgreSQL).
+    await session.execute(select(Estate.id).where(Estate.id == estate_id).with_for_update())
     premises = (await session.execute(
         select(Premises.id, Premises.area_registered, Premises.area_surveyed, Premises.area_contract)
         .where(Premises.estate_id == estate_id).order_by(Premises.id))).tuples().all()
@@ -236,27 +241,42 @@ async def generate_bills(session: AsyncSession, estate_id: int, period: Period) 
         select(PremisesFeeFacts).join(Premises, Premises.id == PremisesFeeFacts.premises_id)
         .where(Premises.estate_id == estate_id))}
     areas = {pid: counted_area(reg, sur, con) for pid, reg, sur, con in premises}
+    bad = [pid for pid, area in areas.items() if area <= 0]
+    if bad:
+        raise FeeError(f"{'、'.join(await _addresses(session, bad[:5]))}等{len(bad)}个专有部分的面积不大于0，"
+                       f"请先更正登记簿；{period.label()}的账单未生成")
     shared = await _shared_costs(session, estate_id, period, sum(areas.values(), ZERO))
-    due = due_date(period, version.schedule)
+    plan = BillPlan(version.schedule, period, shared)
 
-    cache: dict[tuple[Decimal, PremisesFacts], tuple[Bill, list[dict[str, str]]]] = {}
-    rows = []
-    total = ZERO
-    for pid, area in areas.items():
-        if pid in existing:
-            continue
-        key = (area, facts.get(pid, PremisesFacts()))
-        hit = cache.get(key)
-        if hit is None:
-            bill = bill_for(area, key[1], version.schedule, period, shared)
-            hit = cache[key] = (bill, bill_lines(bill))
-        bill, lines = hit
-        total += bill.total
-        rows.append({"estate_id": estate_id, "premises_id": pid, "period_key": period.key, "total": bill.total,
-                     "subsidy": bill.subsidy, "due_date": due, "area": area, "lines": lines,
-                     "schedule_id": version.id})
-    await bulk_insert(session, FeeBill.__table__, rows)
-    return GenerationReport(period, len(rows), len(existing), total)
+    # (area, facts) → (total fen, subsidy fen, stored area, lines as JSON text)
+    cache: dict[tuple[Decimal, PremisesFacts], tuple[int, int, int, str]] = {}
+    total = [0]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        # Made while they are written: PostgreSQL stores the first rows while the next are computed.
+        for pid, area in areas.items():
+            if pid in existing:
+                continue
+            key = (area, facts.get(pid, NO_FACTS))
+            hit = cache.get(key)
+            if hit is None:
+                f = plan.figures(area, key[1])
+                hit = cache[key] = (f.total, f.subsidy, hundredths(area), f.lines_json)
+            total[0] += hit[0]
+            yield (pid, *hit)
+
+    created = await copy_rows(
+        session, FeeBill.__table__, ("premises_id", "total", "subsidy", "area", "lines"), rows(),
+        {"estate_id": estate_id, "period_key": period.key, "due_date": due_date(period, version.schedule),
+         "schedule_id": version.id, "created_at": utcnow()})
+    return GenerationReport(period, created, len(existing), from_fen(total[0]))
+
+
+async def _addresses(session: AsyncSession, premises_ids: Sequence[int]) -> list[str]:
+    rows = await session.execute(select(Building.number, Premises.unit_key, Premises.room)
+                                 .join(Building, Building.id == Premises.building_id)
+                                 .where(Premises.id.in_(premises_ids)).order_by(Premises.id))
+    return [address(b, u or None, r) for b, u, r in rows.tuples()]
 
 
 async def bill_of(session: AsyncSession, premises_id: int, period: Period) -> FeeBill | None:

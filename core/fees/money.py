@@ -53,6 +53,11 @@ def to_fen(value: Exact) -> Decimal:
     return Decimal(sign * q).scaleb(-2).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+def from_fen(fen: int) -> Decimal:
+    """A whole number of fen as 元: 5362 → Decimal("53.62")."""
+    return Decimal(fen).scaleb(-2)
+
+
 def is_fen(value: Decimal) -> bool:
     """True when the amount has no digits below the fen."""
     return value == value.quantize(FEN, rounding=ROUND_HALF_UP)

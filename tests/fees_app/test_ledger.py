@@ -1,11 +1,12 @@
 """Bills for a whole estate, payments typed or imported all-or-nothing, and statements."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timezone
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.fees.codec import schedule_from_json
 from core.fees.ledger import (
@@ -23,6 +24,7 @@ from core.fees.ledger import (
 from core.fees.payment_file import PaymentFileError, parse_payments
 from core.fees.periods import Period
 from storage.db import Database
+from storage.models import Premises
 from storage.models.fees import FeeBill, FeePayment
 from tests.fees_app.conftest import NOW, SCHEDULE, TZ, fee_estate
 
@@ -166,3 +168,30 @@ async def test_local_day_of_a_late_payment(db: Database) -> None:
         assert row.paid_on == date(2026, 10, 31)
         st = (await statements(s, [ids["1-2-101"]], date(2026, 11, 1)))[ids["1-2-101"]]
     assert st.arrears_total == 0
+
+
+async def test_a_premises_without_area_stops_generation_and_is_named(db: Database) -> None:
+    # The register refuses such areas; one edited in the database must not give a bill of 0.00.
+    async with db.session() as s:
+        estate, ids = await fee_estate(s)
+        await s.execute(update(Premises).where(Premises.id == ids["2-1-101"]).values(area_registered=D("0.00")))
+    with pytest.raises(FeeError, match="^2号楼1单元101等1个专有部分的面积不大于0，请先更正登记簿；2026年10月的账单未生成$"):
+        async with db.session() as s:
+            await generate_bills(s, estate.id, OCT)
+    async with db.session() as s:
+        assert await s.scalar(select(func.count(FeeBill.id))) == 0
+
+
+async def test_two_generations_at_once_bill_each_premises_once(db: Database) -> None:
+    # Two staff press "generate" together: the second waits for the first and keeps its bills.
+    async with db.session() as s:
+        estate, _ = await fee_estate(s)
+
+    async def generate() -> tuple[int, int]:
+        async with db.session() as s:
+            r = await generate_bills(s, estate.id, OCT)
+            return r.created, r.existing
+
+    assert sorted(await asyncio.gather(generate(), generate())) == [(0, 5), (5, 0)]
+    async with db.session() as s:
+        assert await s.scalar(select(func.count(FeeBill.id))) == 5
