@@ -4,14 +4,17 @@ along by the staff who would do it, so a refusal is about jurisdiction or role, 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import select
 
 from core.tickets.lifecycle import Action, ActorRole
 from core.tickets.rating import Rating
 from core.tickets.service import TicketActor, TicketDraft, act, open_ticket, staff_actor
 from storage.models import UploadedFile
+from storage.models.tickets import TicketMessage
 from storage.repositories.people import PeopleRepository
 from tests.console.authz import Case, allow
 from tests.console.conftest import Desk
@@ -52,17 +55,13 @@ async def make_ticket(desk: Desk, steps: Sequence[Step] = (), *, category: str =
         return t.id
 
 
-def ticket_url(steps: Sequence[Step] = (), suffix: str = "", **kw: Any):  # type: ignore[no-untyped-def]
+def ticket_url(steps: Sequence[Step] = (), suffix: str = "", **kw: Any) -> Callable[[Desk], Awaitable[str]]:
     async def url(desk: Desk) -> str:
         return f"/console/tickets/{await make_ticket(desk, steps, **kw)}{suffix}"
     return url
 
 
 async def photo_url(desk: Desk) -> str:
-    from sqlalchemy import select
-
-    from storage.models.tickets import TicketMessage
-
     tid = await make_ticket(desk, photo=True)
     async with desk.rt.db.session() as s:
         mid = await s.scalar(select(TicketMessage.id).where(TicketMessage.ticket_id == tid,

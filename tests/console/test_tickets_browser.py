@@ -56,6 +56,9 @@ def test_property_staff_answer_reaches_the_residents_web_chat(server: Server, ar
         expect(row).to_contain_text("待受理")
         expect(staff.locator("[data-overdue]")).to_have_text("0")
         staff.screenshot(path=str(artifacts / "console-tickets-queue.png"), full_page=True)
+        staff.set_viewport_size(PHONE)
+        staff.screenshot(path=str(artifacts / "console-tickets-queue-phone.png"), full_page=True)
+        staff.set_viewport_size(DESK)
 
         staff.get_by_role("link", name=number).click()
         expect(staff.locator("h1")).to_contain_text(number)

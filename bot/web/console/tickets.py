@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from bot.web.console.base import estates_of, form_viewer, now, redirect, render, require_role, runtime, safe_next, viewer
+from bot.web.console.base import (
+    estates_of, form_viewer, now, redirect, render, require_role, runtime, safe_next, viewer)
 from bot.web.console.tickets_base import (
     BULK_ACTIONS, STAFF, STATUSES, categories, local, ticket_config, time_left)
 from bot.web.console.tickets_ticket import router as ticket_router
@@ -24,6 +25,7 @@ from core.tickets.service import NotAllowed, TicketError, TicketNotFound, ticket
 
 router = APIRouter()
 PAGE_SIZE = 50
+MAX_BULK = PAGE_SIZE  # one page at a time: each ticket is its own unit of work
 ORDERS = {o.value: o for o in Order}
 
 
@@ -126,6 +128,8 @@ async def bulk(request: Request, me: SignedIn = Depends(form_viewer)) -> Respons
         ids.append(int(text))
     if not ids:
         return redirect(back, flash="请先勾选要处理的工单")
+    if len(ids) > MAX_BULK:
+        return redirect(back, flash=f"一次最多处理 {MAX_BULK} 件工单，请分批操作")
     reason = str(form.get("reason") or "").strip()[:1000] or None
     outcomes = [await _one(request, me, tid, chosen, reason) for tid in dict.fromkeys(ids)]
     return redirect(back, flash=bulk_summary(chosen, outcomes))

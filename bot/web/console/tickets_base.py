@@ -2,6 +2,7 @@
 local times, and the fixed vocabularies of the forms (statuses, categories, actions)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,7 @@ def zone(request: Request) -> ZoneInfo:
     return ZoneInfo(runtime(request).settings.timezone)
 
 
-def local(request: Request):  # type: ignore[no-untyped-def]
+def local(request: Request) -> Callable[[datetime | None], str]:
     """`when(dt)` in templates: a local date and time a clerk reads at a glance."""
     z = zone(request)
 
