@@ -48,6 +48,9 @@ def test_property_staff_answer_reaches_the_residents_web_chat(server: Server, ar
         number = found.group(1)
 
         staff = browser.new_page(viewport=DESK, locale="zh-CN")
+        errors: list[str] = []
+        staff.on("pageerror", lambda e: errors.append(str(e)))
+        staff.clock.install()  # so the 30-second poll of the overdue count can be fast-forwarded
         sign_in(staff, server, "物业")
         staff.get_by_role("navigation").get_by_role("link", name="工单", exact=True).click()
         expect(staff.locator("h1")).to_contain_text("工单队列")
@@ -55,6 +58,9 @@ def test_property_staff_answer_reaches_the_residents_web_chat(server: Server, ar
         expect(row).to_contain_text("电梯故障或困人")
         expect(row).to_contain_text("待受理")
         expect(staff.locator("[data-overdue]")).to_have_text("0")
+        with staff.expect_response("**/console/tickets/overdue.json") as polled:
+            staff.clock.fast_forward(31_000)
+        assert polled.value.json() == {"overdue": 0}
         staff.screenshot(path=str(artifacts / "console-tickets-queue.png"), full_page=True)
         staff.set_viewport_size(PHONE)
         staff.screenshot(path=str(artifacts / "console-tickets-queue-phone.png"), full_page=True)
@@ -79,6 +85,7 @@ def test_property_staff_answer_reaches_the_residents_web_chat(server: Server, ar
         expect(log).to_contain_text(ANSWER)
         expect(resident.get_by_role("button", name="满意", exact=True).last).to_be_visible()
         resident.screenshot(path=str(artifacts / "console-tickets-resident-answered.png"), full_page=True)
+        assert errors == []
 
 
 class ChatVisitor:
