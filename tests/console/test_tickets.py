@@ -45,6 +45,12 @@ async def test_queue_shows_the_viewers_queue_with_filters_counts_and_order(desk:
     assert sorted(numbers(page)) == sorted([n[lift], n[accepted]])  # not the street's, not 绿园's
     assert "共 2 件" in page and "电梯故障或困人" in page and "待受理" in page
     assert numbers((await prop.get("/console/tickets?status=accepted")).text) == [n[accepted]]
+    finished = await make_ticket(desk, [*RATED, ("property", Action.CLOSE, {})])
+    n[finished] = (await ticket(desk, finished)).number
+    assert n[finished] not in numbers((await prop.get("/console/tickets")).text)  # the open queue
+    every = (await prop.get("/console/tickets?status=all")).text
+    assert n[finished] in numbers(every) and "已办结" in every
+    assert 'href="/console/tickets?status=all&amp;scope=all&amp;sort=work&amp;page=1"' in every  # kept
     assert numbers((await prop.get("/console/tickets?category=elevator")).text) == [n[lift]]
     assert numbers((await prop.get(f"/console/tickets?estate={desk.estate.id}&status=new")).text) == [n[lift]]
 
@@ -53,7 +59,7 @@ async def test_queue_shows_the_viewers_queue_with_filters_counts_and_order(desk:
     assert numbers(page) == [n[fumes]]  # the street's own queue: street-level tickets
     assert "区生态环境分局" in page  # the department to summon
     everything = (await street.get("/console/tickets?scope=all")).text
-    assert sorted(numbers(everything)) == sorted(n.values())  # the whole jurisdiction, 绿园 included
+    assert sorted(numbers(everything)) == sorted(v for k, v in n.items() if k != finished)  # 绿园 included
     assert numbers((await street.get("/console/tickets?scope=all&department=environment")).text) == [n[fumes]]
     assert numbers((await (await desk.signed_in("street_elsewhere")).get("/console/tickets?scope=all")).text) == []
 
@@ -65,6 +71,15 @@ async def test_queue_shows_the_viewers_queue_with_filters_counts_and_order(desk:
     up = numbers((await prop.get("/console/tickets?sort=due&category=elevator")).text)
     down = numbers((await prop.get("/console/tickets?sort=-due&category=elevator")).text)
     assert up == [n[lift], n[later]] and down == [n[later], n[lift]]
+
+
+async def test_pages_speak_english_on_request(desk: Desk) -> None:
+    tid = await make_ticket(desk)
+    prop = await desk.signed_in("property")
+    prop.c.cookies.set("linli_lang", "en", domain="linli.test")
+    assert "Ticket queue" in (await prop.get("/console/tickets")).text
+    page = (await prop.get(f"/console/tickets/{tid}")).text
+    assert "Thread" in page and "History" in page and "Deadline" in page
 
 
 async def test_bad_filters_are_dropped_with_a_message(desk: Desk) -> None:

@@ -27,13 +27,14 @@ router = APIRouter()
 PAGE_SIZE = 50
 MAX_BULK = PAGE_SIZE  # one page at a time: each ticket is its own unit of work
 ORDERS = {o.value: o for o in Order}
+ALL = "all"  # the status filter that shows finished tickets too
 
 
 @dataclass(frozen=True)
 class Query:
     """The queue's filters as typed, checked one by one: a bad value is dropped with a message."""
 
-    status: str = OPEN
+    status: str = OPEN  # a status, "open" or "all"
     category: str = ""
     estate: str = ""
     department: str = ""
@@ -43,7 +44,7 @@ class Query:
     page: int = 1
 
     def filter(self) -> QueueFilter:
-        return QueueFilter(status=self.status or None, category=self.category or None,
+        return QueueFilter(status=None if self.status == ALL else self.status, category=self.category or None,
                            department=self.department or None,
                            overdue={"1": True, "0": False}.get(self.overdue),
                            estate_id=int(self.estate) if self.estate else None, queue_only=self.scope == "queue",
@@ -69,13 +70,11 @@ def _query(request: Request, estate_ids: set[int], department_codes: set[str]) -
     page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 100000 else 1
     if page_text != str(page):
         problems.append("页码无效，已显示第 1 页")
-    q = Query(status=pick("status", {OPEN, "all", *(s.value for s in TicketStatus)}, OPEN),
+    q = Query(status=pick("status", {OPEN, ALL, *(s.value for s in TicketStatus)}, OPEN),
               category=pick("category", set(catalog.category_codes())),
               estate=pick("estate", {str(i) for i in estate_ids}),
               department=pick("department", department_codes), overdue=pick("overdue", {"1", "0"}),
               scope=pick("scope", {"all"}, "queue"), sort=pick("sort", set(ORDERS), Order.WORK.value), page=page)
-    if q.status == "all":
-        q = Query(**{**q.__dict__, "status": ""})
     return q, problems
 
 
