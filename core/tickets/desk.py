@@ -21,9 +21,9 @@ from core.tickets.lifecycle import Action, ActorRole, TicketState, TicketStatus,
 from core.tickets.queries import OPEN, QueueFilter, _overdue_sql, jurisdiction_sql
 from core.tickets.rating import Rating
 from core.tickets.routing import HandlerLevel
-from core.tickets.service import act, staff_actor, ticket_by_id
+from core.tickets.service import act, department_name, staff_actor, ticket_by_id
 from storage.models import Department, UploadedFile
-from storage.models.tickets import Ticket, TicketMessage
+from storage.models.tickets import Ticket, TicketEvent, TicketMessage
 
 FINISHED = ("closed", "merged", "referred")
 WEB_UPLOAD = "web-upload:"
@@ -140,6 +140,19 @@ async def photo_of(session: AsyncSession, t: Ticket, message_id: int) -> StoredP
     return StoredPhoto(Path(f.path), f.content_type)
 
 
+async def dispatch_targets(session: AsyncSession, t: Ticket) -> list[str | None]:
+    """For each event of the ticket in order (as staff_detail's history): the department a dispatch
+    sent it to, by name; None for other events and a property company's internal dispatch."""
+    rows = await session.execute(select(TicketEvent.action, TicketEvent.actor_role, TicketEvent.data)
+                                 .where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))
+    out: list[str | None] = []
+    for action, role, data in rows.all():
+        code = (data or {}).get("department") if action == Action.DISPATCH.value else None
+        summoned = role in (ActorRole.COMMUNITY_STAFF.value, ActorRole.STREET_STAFF.value)
+        out.append(await department_name(session, t.street_office_id, code) if code and summoned else None)
+    return out
+
+
 # -- who may act ----------------------------------------------------------------------------------------
 def _states(level: HandlerLevel, supervised: bool) -> Iterable[TicketState]:
     for status in TicketStatus:
@@ -191,5 +204,5 @@ def bulk_summary(action: Action, outcomes: Sequence[Outcome]) -> str:
     return "。".join(parts) + "。" if parts else "未选择工单。"
 
 
-__all__ = ["Order", "Outcome", "PlatformPhoto", "StoredPhoto", "act_by_person", "bulk_summary", "departments",
+__all__ = ["Order", "Outcome", "PlatformPhoto", "StoredPhoto", "act_by_person", "bulk_summary", "departments", "dispatch_targets",
            "desk_queue", "may_ever", "overdue_count", "photo_of", "photo_refs", "queue_total", "status_counts"]

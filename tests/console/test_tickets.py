@@ -157,6 +157,7 @@ async def test_accept_dispatch_start_answer_reach_the_resident(desk: Desk) -> No
         assert flash(prop).endswith(f"已{Action(action).zh}")
     page = (await prop.get(f"/console/tickets/{tid}")).text
     assert "已答复" in page and "今天下午已修复" in page and "物业人员 物业甲·客服" in page
+    assert "派往" not in page  # a property company's own dispatch names no department
     assert re.findall(r'<td>(受理|派单|开始办理|答复)</td>', page) == ["受理", "派单", "开始办理", "答复"]
     assert (await ticket(desk, tid)).status == "answered"
     async with desk.rt.db.session() as s:
@@ -188,7 +189,9 @@ async def test_street_officer_dispatches_to_a_department(desk: Desk) -> None:
     assert r.status_code == 303
     t = await ticket(desk, tid)
     assert t.status == "dispatched" and t.department == "law_enforcement"
-    assert "区综合行政执法局幸福中队" in (await street.get(f"/console/tickets/{tid}")).text
+    page = (await street.get(f"/console/tickets/{tid}")).text
+    assert '<dd id="department">区综合行政执法局幸福中队</dd>' in page
+    assert re.search(r"<td>派单</td>.*?派往 区综合行政执法局幸福中队", page, re.S)
 
 
 async def test_return_needs_a_reason(desk: Desk) -> None:

@@ -140,6 +140,7 @@ def test_street_officer_dispatches_a_street_matter_to_a_department(server: Serve
         expect(page.locator("#status")).to_have_text("已派单")
         expect(page.locator("#department")).to_have_text("区综合行政执法局幸福中队")
         expect(page.locator("#history")).to_contain_text("街道工作人员 周涛（街道物业办）")
+        expect(page.locator("#history")).to_contain_text("派往 区综合行政执法局幸福中队")
         page.screenshot(path=str(artifacts / "console-tickets-dispatched.png"), full_page=True)
 
     deadline = time.monotonic() + 20

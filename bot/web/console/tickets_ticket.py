@@ -10,7 +10,8 @@ from bot.web.console.base import Missing, Refused, form_viewer, now, redirect, r
 from bot.web.console.tickets_base import (
     PAGE_ACTIONS, STAFF, local, ticket_config, ticket_in_reach, id_of, time_left)
 from core.accounts import SignedIn
-from core.tickets.desk import PlatformPhoto, departments, may_ever, overdue_count, photo_of, photo_refs
+from core.tickets.desk import (
+    PlatformPhoto, departments, dispatch_targets, may_ever, overdue_count, photo_of, photo_refs)
 from core.tickets.lifecycle import Action, ActorRole, TicketStatus, TransitionRefused
 from core.tickets.queries import staff_detail
 from core.tickets.routing import HandlerLevel
@@ -29,13 +30,14 @@ async def _page(request: Request, me: SignedIn, ticket_id: int, status_code: int
         view = await staff_detail(s, t, me.person_id, at)
         refs = await photo_refs(s, t.id)
         depts = await departments(s, [t.street_office_id])
+        sent_to = await dispatch_targets(s, t)
         overdue = await overdue_count(s, me.actor, at)
     photos = {mid: None if ref.startswith("web-upload:") else PLATFORMS.get(ref.split(":", 1)[0], "聊天平台")
               for mid, ref in refs.items()}
     return render(request, me, "tickets/ticket.html", status_code=status_code, t=view, error=error,
                   failed=failed, typed=typed or {}, photos=photos, overdue_count=overdue,
                   actions=[a for a in PAGE_ACTIONS if a.value in view.actions], role=who.role,
-                  departments=[(d.code, d.name) for d in depts], when=local(request),
+                  departments=[(d.code, d.name) for d in depts], sent_to=sent_to, when=local(request),
                   left=time_left(view.summary.due, at), status_zh=lambda v: TicketStatus(v).zh if v else "")
 
 
