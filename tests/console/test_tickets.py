@@ -77,7 +77,8 @@ async def test_pages_speak_english_on_request(desk: Desk) -> None:
     tid = await make_ticket(desk)
     prop = await desk.signed_in("property")
     prop.c.cookies.set("linli_lang", "en", domain="linli.test")
-    assert "Ticket queue" in (await prop.get("/console/tickets")).text
+    queue = (await prop.get("/console/tickets")).text
+    assert "Ticket queue" in queue and "Tickets: 1" in queue and "共" not in queue
     page = (await prop.get(f"/console/tickets/{tid}")).text
     assert "Thread" in page and "History" in page and "Deadline" in page
 
