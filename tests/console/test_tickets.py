@@ -78,7 +78,7 @@ async def test_pages_speak_english_on_request(desk: Desk) -> None:
     prop = await desk.signed_in("property")
     prop.c.cookies.set("linli_lang", "en", domain="linli.test")
     queue = (await prop.get("/console/tickets")).text
-    assert "Ticket queue" in queue and "Tickets: 1" in queue and "共" not in queue
+    assert "Ticket queue" in queue and "Tickets: 1" in queue and "共 1 件" not in queue
     page = (await prop.get(f"/console/tickets/{tid}")).text
     assert "Thread" in page and "History" in page and "Deadline" in page
 
