@@ -110,13 +110,9 @@ class StoredPhoto:
 
 @dataclass(frozen=True)
 class PlatformPhoto:
-    """A photo that stayed on Telegram or WeChat: only its reference is here."""
+    """A photo that stayed on Telegram or WeChat: only its reference (the platform's file id) is here."""
 
     ref: str
-
-    @property
-    def platform(self) -> str:
-        return self.ref.split(":", 1)[0] if ":" in self.ref else self.ref
 
 
 async def photo_refs(session: AsyncSession, ticket_id: int) -> dict[int, str]:
@@ -204,5 +200,6 @@ def bulk_summary(action: Action, outcomes: Sequence[Outcome]) -> str:
     return "。".join(parts) + "。" if parts else "未选择工单。"
 
 
-__all__ = ["Order", "Outcome", "PlatformPhoto", "StoredPhoto", "act_by_person", "bulk_summary", "departments", "dispatch_targets",
-           "desk_queue", "may_ever", "overdue_count", "photo_of", "photo_refs", "queue_total", "status_counts"]
+__all__ = ["WEB_UPLOAD", "Order", "Outcome", "PlatformPhoto", "StoredPhoto", "act_by_person", "bulk_summary",
+           "departments", "desk_queue", "dispatch_targets", "may_ever", "overdue_count", "photo_of", "photo_refs",
+           "queue_total", "status_counts"]

@@ -31,7 +31,8 @@ STREET_ACCEPTED: list[Step] = [("street", A.ACCEPT, {})]
 
 async def make_ticket(desk: Desk, steps: Sequence[Step] = (), *, category: str = "elevator",
                       text: str = "6号楼电梯坏了，一直停在8楼不动", estate_id: int | None = None,
-                      photo: bool = False, urgent: bool = False, phone: str | None = "13812345678") -> int:
+                      photo: bool = False, urgent: bool = False, phone: str | None = "13812345678",
+                      channel: str = "web") -> int:
     """A ticket reported by a new resident (张阿姨), moved through `steps`; returns its id."""
     async with desk.rt.db.session() as s:
         resident = await PeopleRepository(s).add_person("张阿姨")
@@ -46,7 +47,7 @@ async def make_ticket(desk: Desk, steps: Sequence[Step] = (), *, category: str =
             s.add(UploadedFile(token=token, chat_id="web:test", content_type="image/png", path=str(path)))
             photos = (f"web-upload:{token}",)
         t = await open_ticket(s, TicketDraft(estate_id=estate_id or desk.estate.id, category=category, text=text,
-                                             reporter_person_id=resident.id, channel="web", building="6",
+                                             reporter_person_id=resident.id, channel=channel, building="6",
                                              unit="2", room="801", photos=photos, urgent=urgent), desk.clock())
         for who, action, kw in steps:
             actor = (TicketActor(ActorRole.RESIDENT, resident.id) if who == "resident"

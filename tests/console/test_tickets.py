@@ -135,9 +135,9 @@ async def test_ticket_page_shows_thread_photo_history_deadline_and_the_actions_a
 
 
 async def test_photo_kept_on_a_chat_platform_is_named_not_served(desk: Desk) -> None:
-    tid = await make_ticket(desk)
+    tid = await make_ticket(desk, channel="telegram")
     async with desk.rt.db.session() as s:
-        m = TicketMessage(ticket_id=tid, kind="details", author_role="resident", photo_ref="tg:AgACAgUAAx",
+        m = TicketMessage(ticket_id=tid, kind="details", author_role="resident", photo_ref="AgACAgUAAxkBAAIC",
                           created_at=desk.clock())
         s.add(m)
         await s.flush()

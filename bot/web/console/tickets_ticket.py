@@ -11,7 +11,7 @@ from bot.web.console.tickets_base import (
     PAGE_ACTIONS, STAFF, local, ticket_config, ticket_in_reach, id_of, time_left)
 from core.accounts import SignedIn
 from core.tickets.desk import (
-    PlatformPhoto, departments, dispatch_targets, may_ever, overdue_count, photo_of, photo_refs)
+    WEB_UPLOAD, PlatformPhoto, departments, dispatch_targets, may_ever, overdue_count, photo_of, photo_refs)
 from core.tickets.lifecycle import Action, ActorRole, TicketStatus, TransitionRefused
 from core.tickets.queries import staff_detail
 from core.tickets.routing import HandlerLevel
@@ -19,7 +19,7 @@ from core.tickets.service import NotAllowed, TicketError, act
 
 router = APIRouter()
 FIELDS = ("reason", "text", "department", "days")
-PLATFORMS = {"tg": "Telegram", "telegram": "Telegram", "wechat": "微信", "wx": "微信"}
+CHANNELS = {"telegram": "Telegram", "wechat": "微信"}  # where a photo that is not ours stayed
 
 
 async def _page(request: Request, me: SignedIn, ticket_id: int, status_code: int = 200, error: str | None = None,
@@ -32,8 +32,8 @@ async def _page(request: Request, me: SignedIn, ticket_id: int, status_code: int
         depts = await departments(s, [t.street_office_id])
         sent_to = await dispatch_targets(s, t)
         overdue = await overdue_count(s, me.actor, at)
-    photos = {mid: None if ref.startswith("web-upload:") else PLATFORMS.get(ref.split(":", 1)[0], "聊天平台")
-              for mid, ref in refs.items()}
+        platform = CHANNELS.get(t.channel or "", "聊天平台")
+    photos = {mid: None if ref.startswith(WEB_UPLOAD) else platform for mid, ref in refs.items()}
     return render(request, me, "tickets/ticket.html", status_code=status_code, t=view, error=error,
                   failed=failed, typed=typed or {}, photos=photos, overdue_count=overdue,
                   actions=[a for a in PAGE_ACTIONS if a.value in view.actions], role=who.role,
