@@ -19,6 +19,7 @@ MODULES = (
     "bot.web.console.auth",
     "bot.web.console.committee",
     "bot.web.console.street",
+    "bot.web.console.tickets",
 )
 
 
