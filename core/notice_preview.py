@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.notices import Audience, _check_audience, audience_persons
+from core.notices import Audience, check_audience, audience_persons
 from storage.models import Building, ChatIdentity, Premises, Residency
 
 CHANNEL_NAMES = {"telegram": "Telegram", "wechat": "微信", "web": "网页聊天", "console": "后台"}
@@ -25,7 +25,7 @@ class NoticePreview:
 
 async def preview(session: AsyncSession, estate_id: int, audience: Audience) -> NoticePreview:
     """Raises NoticeError (as publishing would) when the building or unit is not in the estate."""
-    await _check_audience(session, estate_id, audience)
+    await check_audience(session, estate_id, audience)
     persons = await audience_persons(session, estate_id, audience)
     q = (select(Building.number, Premises.unit_key, func.count(func.distinct(Premises.id)))
          .join(Residency, Residency.premises_id == Premises.id).join(Building, Building.id == Premises.building_id)

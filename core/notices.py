@@ -70,7 +70,7 @@ async def audience_persons(session: AsyncSession, estate_id: int, audience: Audi
     return sorted(set(await session.scalars(q)))
 
 
-async def _check_audience(session: AsyncSession, estate_id: int, audience: Audience) -> None:
+async def check_audience(session: AsyncSession, estate_id: int, audience: Audience) -> None:
     if not audience.building:
         return
     q = (select(Premises.id).join(Building, Building.id == Premises.building_id)
@@ -107,7 +107,7 @@ async def publish_notice(session: AsyncSession, estate_id: int, title: str, body
     estate = await session.get(Estate, estate_id)
     if estate is None:
         raise NoticeError("小区不存在")
-    await _check_audience(session, estate_id, audience)
+    await check_audience(session, estate_id, audience)
     notice = Notice(estate_id=estate_id, kind=kind, title=title, body=body, building=audience.building or None,
                     unit=audience.unit or None, publisher_role=role.value, published_by_person_id=by_person_id,
                     published_at=now, ref_id=ref_id)

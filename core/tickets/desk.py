@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.roles import Actor
 from core.tickets.config import DEFAULT, TicketConfig
 from core.tickets.lifecycle import Action, ActorRole, TicketState, TicketStatus, allowed_actions
-from core.tickets.queries import OPEN, QueueFilter, _overdue_sql, jurisdiction_sql
+from core.tickets.queries import OPEN, QueueFilter, overdue_sql, jurisdiction_sql
 from core.tickets.rating import Rating
 from core.tickets.routing import HandlerLevel
 from core.tickets.service import act, department_name, staff_actor, ticket_by_id
@@ -49,9 +49,9 @@ def _where(actor: Actor, f: QueueFilter, now: datetime, *, with_status: bool = T
     if f.estate_id is not None:
         where.append(Ticket.estate_id == f.estate_id)
     if f.overdue is True:
-        where.append(_overdue_sql(now))
+        where.append(overdue_sql(now))
     elif f.overdue is False:
-        where.append(~_overdue_sql(now))
+        where.append(~overdue_sql(now))
     return where
 
 

@@ -36,7 +36,7 @@ def overdue(t: Ticket, now: datetime) -> bool:
     return due is not None and is_overdue(due, now)
 
 
-def _overdue_sql(now: datetime) -> ColumnElement[bool]:
+def overdue_sql(now: datetime) -> ColumnElement[bool]:
     return and_(Ticket.status.in_([s.value for s in ESCALATABLE]),
                 or_(Ticket.answer_due < now, and_(Ticket.status == TicketStatus.NEW.value,
                                                   Ticket.response_due < now)))
@@ -91,9 +91,9 @@ async def staff_queue(session: AsyncSession, actor: Actor, f: QueueFilter, now: 
     if f.estate_id is not None:
         q = q.where(Ticket.estate_id == f.estate_id)
     if f.overdue is True:
-        q = q.where(_overdue_sql(now))
+        q = q.where(overdue_sql(now))
     elif f.overdue is False:
-        q = q.where(~_overdue_sql(now))
+        q = q.where(~overdue_sql(now))
     # Urgent first, then the earliest deadline: the order work should be done in.
     q = q.order_by(Ticket.urgent.desc(), Ticket.answer_due, Ticket.id).limit(f.limit).offset(f.offset)
     return list(await session.scalars(q))

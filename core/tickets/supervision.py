@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.tickets import catalog
 from core.tickets.lifecycle import FINAL, TicketStatus
-from core.tickets.queries import _overdue_sql as overdue_sql  # the queue's filter: one rule, one place
+from core.tickets.queries import overdue_sql as overdue_sql  # the queue's filter: one rule, one place
 from core.tickets.report import NO_DEPARTMENT, ReportError
 from core.tickets.routing import HandlerLevel
 from core.tickets.service import department_name

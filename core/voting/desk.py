@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.voting.service import (
-    CHOICE_NAMES, Receipt, VoteError, _local, _lock_vote, cast, close_vote, open_vote, register_proxy)
+    CHOICE_NAMES, Receipt, VoteError, local_time, lock_vote, cast, close_vote, open_vote, register_proxy)
 from storage.models import Building, Owner, Premises
 from storage.models.votes import Vote, VoteProxy, VoteVoter
 
@@ -22,24 +22,24 @@ _SUFFIX = re.compile(r"(号楼|栋|幢|单元|室|号)$")
 async def open_when_due(session: AsyncSession, vote_id: int, now: datetime) -> Vote:
     """Open the ballot (freezing the electorate) once the announced opening time has come; the
     scheduler does the same every minute, this lets the committee start at once."""
-    vote = await _lock_vote(session, vote_id)
+    vote = await lock_vote(session, vote_id)
     if vote.status != "announced":
         raise VoteError(f"这项表决{STATUS_NAMES.get(vote.status, vote.status)}，不能再开始")
     if now < vote.opens_at:
-        raise VoteError(f"公告期未满：表决定于 {_local(vote.opens_at)} 开始")
+        raise VoteError(f"公告期未满：表决定于 {local_time(vote.opens_at)} 开始")
     await open_vote(session, vote, now)
     return vote
 
 
 async def publish_when_closed(session: AsyncSession, vote_id: int, now: datetime) -> Vote:
     """Close, count and publish the result, only once the voting time is over."""
-    vote = await _lock_vote(session, vote_id)
+    vote = await lock_vote(session, vote_id)
     if vote.status == "published":
         raise VoteError("结果已经公布")
     if vote.status != "open":
         raise VoteError("表决尚未开始，没有可公布的结果")
     if now < vote.closes_at:
-        raise VoteError(f"表决尚未截止（{_local(vote.closes_at)} 截止），截止后才能公布结果")
+        raise VoteError(f"表决尚未截止（{local_time(vote.closes_at)} 截止），截止后才能公布结果")
     await close_vote(session, vote, now)
     return vote
 

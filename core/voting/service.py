@@ -51,7 +51,7 @@ class Receipt:
     choice: str
 
 
-def _local(dt: datetime) -> str:
+def local_time(dt: datetime) -> str:
     from zoneinfo import ZoneInfo
 
     return dt.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
@@ -61,7 +61,7 @@ def check_timeline(draft: VoteDraft, now: datetime) -> None:
     if not draft.title.strip() or not draft.question.strip():
         raise VoteError("表决需要标题和表决内容")
     if draft.opens_at < now + NOTICE_PERIOD:
-        raise VoteError(f"表决须至少提前15日公告：最早可于 {_local(now + NOTICE_PERIOD)} 开始")
+        raise VoteError(f"表决须至少提前15日公告：最早可于 {local_time(now + NOTICE_PERIOD)} 开始")
     if draft.closes_at <= draft.opens_at:
         raise VoteError("截止时间必须晚于开始时间")
 
@@ -85,7 +85,7 @@ async def announce(session: AsyncSession, draft: VoteDraft, by_person_id: int | 
     await session.flush()
     rule = "参与表决的专有部分面积和人数均过四分之三同意" if m.type.value == "major" else "参与表决的专有部分面积和人数均过半数同意"
     text = (f"【表决公告】{vote.title}\n{vote.question}\n事项：{m.title}\n"
-            f"投票时间：{_local(vote.opens_at)} 至 {_local(vote.closes_at)}\n"
+            f"投票时间：{local_time(vote.opens_at)} 至 {local_time(vote.closes_at)}\n"
             f"通过条件：专有部分面积和人数均三分之二以上参与，且{rule}。\n届时可在此直接投票。")
     await notify(session, await owners_of_estate(session, vote.estate_id), message(text), "vote",
                  f"vote:{vote.id}:announce")
@@ -131,7 +131,7 @@ async def open_vote(session: AsyncSession, vote: Vote, now: datetime) -> None:
     vote.frozen_at = now
     vote.status = "open"
     await session.flush()
-    text = (f"【表决开始】{vote.title}\n{vote.question}\n截止：{_local(vote.closes_at)}\n"
+    text = (f"【表决开始】{vote.title}\n{vote.question}\n截止：{local_time(vote.closes_at)}\n"
             "请点击下方按钮表决，截止前可以修改，以最后一次为准。")
     await notify(session, await owners_of_estate(session, vote.estate_id),
                  message(text, [ballot_buttons(vote.id)]), "vote", f"vote:{vote.id}:open")
@@ -148,7 +148,7 @@ async def open_due(session: AsyncSession, now: datetime) -> list[Vote]:
     return due
 
 
-async def _lock_vote(session: AsyncSession, vote_id: int) -> Vote:
+async def lock_vote(session: AsyncSession, vote_id: int) -> Vote:
     vote = await session.scalar(select(Vote).where(Vote.id == vote_id).with_for_update()
                                 .execution_options(populate_existing=True))
     if vote is None:
@@ -173,7 +173,7 @@ async def cast(session: AsyncSession, vote_id: int, owner_code: str, choice: str
         raise VoteError("表决意见只能是 同意、反对 或 弃权")
     if channel == "paper" and not paper_ref:
         raise VoteError("纸质表决票须注明扫描件编号")
-    vote = await _lock_vote(session, vote_id)
+    vote = await lock_vote(session, vote_id)
     if vote.status != "open" or not (vote.opens_at <= now < vote.closes_at):
         raise VoteError("这项表决不在投票时间内" if vote.status in ("open", "announced") else "这项表决已经结束")
     voter = await session.scalar(select(VoteVoter).where(VoteVoter.vote_id == vote_id,
@@ -290,7 +290,7 @@ async def remind_non_voters(session: AsyncSession, vote: Vote, now: datetime) ->
         select(Residency.person_id).join(Premises, Premises.id == Residency.premises_id)
         .join(Owner, Owner.id == Premises.owner_id)
         .where(Premises.estate_id == vote.estate_id, Owner.code.in_(silent), Premises.delivered.is_(True))))
-    text = f"【表决提醒】「{vote.title}」将于 {_local(vote.closes_at)} 截止，您尚未表决，请点击下方按钮投票。"
+    text = f"【表决提醒】「{vote.title}」将于 {local_time(vote.closes_at)} 截止，您尚未表决，请点击下方按钮投票。"
     return await notify(session, persons, message(text, [ballot_buttons(vote.id)]), "vote",
                         f"vote:{vote.id}:remind:{now.date().isoformat()}")
 
