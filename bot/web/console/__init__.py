@@ -17,6 +17,7 @@ from bot.web.console.base import (
 
 MODULES = (
     "bot.web.console.auth",
+    "bot.web.console.property",
 )
 
 
