@@ -18,6 +18,7 @@ from bot.web.console.base import (
 MODULES = (
     "bot.web.console.auth",
     "bot.web.console.property",
+    "bot.web.console.register",
 )
 
 

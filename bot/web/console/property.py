@@ -3,22 +3,19 @@ generation, balances and arrears per premises, and one premises' account. Paymen
 are in property_payments and property_reminders; all go through core.fees like `linli fees`."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
-from bot.web.console import property_payments, property_reminders
+# Imported for their routes, which join the one property router.
+from bot.web.console import property_payments, property_reminders  # noqa: F401
 from bot.web.console.base import (
     Missing, estates_of, form_viewer, now, redirect, require_role, runtime, viewer)
-from bot.web.console.property_base import ROLES, page, property_estate
+from bot.web.console.property_base import ROLES, page, property_estate, router
 from core.accounts import SignedIn
 from core.fees import desk
 from core.fees.ledger import FeeError, generate_bills, local_day, schedule_in_force
 from core.fees.periods import Period
 from core.fees.service import collection
-
-router = APIRouter()
-router.include_router(property_payments.router)
-router.include_router(property_reminders.router)
 
 
 @router.get("/console/property")

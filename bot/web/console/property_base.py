@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from fastapi import Request, UploadFile
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,8 @@ from core.fees.money import format_cny
 from core.roles import Role
 from storage.models import Estate
 
+# One router for the property view's pages, spread over property*.py (property.py imports them all).
+router = APIRouter()
 ROLES = (Role.PROPERTY_STAFF,)
 MAX_UPLOAD = 5 * 1024 * 1024  # a payment export of a large estate is well below this
 

@@ -2,11 +2,11 @@
 nothing (every bad row listed with its row number, nothing recorded)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from bot.web.console.base import form_viewer, now, redirect, runtime, viewer
-from bot.web.console.property_base import page, property_estate, read_upload
+from bot.web.console.property_base import page, property_estate, router, read_upload
 from core.accounts import SignedIn
 from core.fees import desk
 from core.fees.ledger import FeeError, estate_zone, import_payments, record_payment
@@ -14,7 +14,6 @@ from core.fees.payment_file import parse_amount, parse_paid_at, parse_payments
 from core.register_file import RegisterFileError, RowProblem
 from storage.models import Estate
 
-router = APIRouter()
 
 
 def _payments_page(request: Request, me: SignedIn, estate: Estate, status_code: int = 200, *,
@@ -73,9 +72,9 @@ async def record(request: Request, estate_id: int, room: str = Form("", max_leng
 @router.post("/console/property/{estate_id}/payments/import")
 async def import_file(request: Request, estate_id: int, file: UploadFile | None = File(None),
                       me: SignedIn = Depends(form_viewer)) -> Response:
-    upload = await read_upload(file)
     async with runtime(request).db.session() as s:
         estate = await property_estate(s, me, estate_id)
+        upload = await read_upload(file)
         if isinstance(upload, str):
             return _payments_page(request, me, estate, 400, upload_error=upload)
         data, name = upload

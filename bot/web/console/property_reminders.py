@@ -2,11 +2,11 @@
 run (the scheduler job's own send_reminders for this estate, recorded), and the collection-rate chart."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from bot.web.console.base import form_viewer, now, redirect, runtime, viewer
-from bot.web.console.property_base import page, property_estate
+from bot.web.console.property_base import page, property_estate, router
 from core.accounts import SignedIn
 from core.fees import desk
 from core.fees.drawing import rate_chart
@@ -14,7 +14,6 @@ from core.fees.ledger import estate_zone
 from core.fees.reminders import PER_PERIOD, QUIET_FROM, QUIET_UNTIL
 from core.fees.service import collection, send_reminders
 
-router = APIRouter()
 
 
 @router.get("/console/property/{estate_id}/reminders")
