@@ -72,17 +72,18 @@ async def record(request: Request, estate_id: int, room: str = Form("", max_leng
 @router.post("/console/property/{estate_id}/payments/import")
 async def import_file(request: Request, estate_id: int, file: UploadFile | None = File(None),
                       me: SignedIn = Depends(form_viewer)) -> Response:
-    async with runtime(request).db.session() as s:
+    db = runtime(request).db
+    async with db.session() as s:
         estate = await property_estate(s, me, estate_id)
-        upload = await read_upload(file)
-        if isinstance(upload, str):
-            return _payments_page(request, me, estate, 400, upload_error=upload)
-        data, name = upload
-        try:
+    upload = await read_upload(file)
+    if isinstance(upload, str):
+        return _payments_page(request, me, estate, 400, upload_error=upload)
+    data, name = upload
+    try:
+        async with db.session() as s:  # raising out of it rolls back: a file with a bad row records nothing
             rows = parse_payments(data, name, estate_zone(estate))
             result = await import_payments(s, estate, rows, name, by_person_id=me.person_id)
-        except RegisterFileError as e:  # PaymentFileError, or a file that cannot be read at all
-            await s.rollback()  # nothing of a file with a bad row is kept
-            return _payments_page(request, me, estate, 400, problems=e.problems, file_name=name)
+    except RegisterFileError as e:  # PaymentFileError, or a file that cannot be read at all
+        return _payments_page(request, me, estate, 400, problems=e.problems, file_name=name)
     return redirect(f"/console/property/{estate.id}/balances",
                     flash=f"已从 {name} 导入 {result.count} 笔缴费，合计 {result.total}元")

@@ -15,7 +15,7 @@ from core.accounts import SignedIn
 from core.register import export_rows, import_register, rows_to_csv
 from core.register_desk import (
     SelectionError, console_accounts, issue_for, premises_choices, register_overview, to_xlsx)
-from core.register_file import LABELS, RegisterFileError, RowProblem, parse_register
+from core.register_file import LABELS, RegisterFileError, parse_register
 from core.roles import Role
 from storage.models import Estate
 
@@ -71,15 +71,11 @@ async def import_file(request: Request, estate_id: int, file: UploadFile | None 
     if isinstance(upload, str):
         return await _estate_page(request, me, estate, 400, upload_error=upload)
     data, name = upload
-    problems: list[RowProblem] = []
-    async with runtime(request).db.session() as s:
-        try:
+    try:
+        async with runtime(request).db.session() as s:  # raising out of it rolls back: all or nothing
             report = await import_register(s, estate.code, parse_register(data, name), source=name)
-        except RegisterFileError as e:
-            await s.rollback()  # all or nothing: a file with a bad row changes nothing
-            problems = e.problems
-    if problems:
-        return await _estate_page(request, me, estate, 400, problems=problems, file_name=name)
+    except RegisterFileError as e:
+        return await _estate_page(request, me, estate, 400, problems=e.problems, file_name=name)
     flash = (f"已导入 {name}：新增 {report.created} 户，更新 {report.updated} 户，新业主 {report.owners} 名"
              + (f"；另有 {len(report.not_in_file)} 户不在本文件中，已保留" if report.not_in_file else ""))
     return redirect(f"/console/register/{estate.id}", flash=flash)
