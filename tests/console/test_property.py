@@ -8,16 +8,15 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from core.fees.ledger import set_schedule
 from core.fees.codec import schedule_from_json
 from core.fees.demo import SCHEDULE
-from datetime import date
+from core.fees.ledger import set_schedule
 from storage.models import Building, Premises, Residency
 from storage.models.fees import FeeBill, FeePayment, FeeReminder, FeeScheduleVersion
 from storage.repositories.people import PeopleRepository
