@@ -8,6 +8,7 @@ this module selects what they work on and shapes what the desk shows.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -132,7 +133,7 @@ def to_xlsx(rows: list[list[str]], title: str = "Sheet1") -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = title[:31]
+    ws.title = re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "Sheet1"  # characters Excel forbids in a sheet name
     for r in rows:
         ws.append(r)
     buf = io.BytesIO()

@@ -272,3 +272,14 @@ async def test_other_roles_are_refused_every_property_action(desk: Desk) -> None
     assert (await n.post(f"/console/property/{desk.estate.id}/bills", {"period": "2026-12"})).status_code == 404
     assert (await _count(desk, FeeBill), await _count(desk, FeePayment)) == before
     assert await _count(desk, FeeScheduleVersion) == 1
+
+
+async def test_pages_speak_english_on_request(desk: Desk) -> None:
+    c = await desk.signed_in("property")
+    c.c.cookies.set("linli_lang", "en")
+    e = desk.estate.id
+    fees = _text((await c.get(f"/console/property/{e}")).text)
+    assert "Collection rate per building" in fees and "Generate bills" in fees and "各楼栋收缴率" not in fees
+    reminders = _text((await c.get(f"/console/property/{e}/reminders")).text)
+    assert "Would be reminded now" in reminders and "Premises in arrears" in reminders
+    assert "Record a payment by hand" in _text((await c.get(f"/console/property/{e}/payments")).text)

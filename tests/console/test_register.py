@@ -160,3 +160,11 @@ async def test_only_admins_reach_the_register(desk: Desk) -> None:
         assert (await c.get("/console/register")).status_code == 403
         assert (await c.post(f"/console/register/{desk.estate.id}/codes", {"building": "1"})).status_code == 403
     assert len(await _codes(desk)) == before
+
+
+async def test_register_pages_speak_english_on_request(desk: Desk) -> None:
+    c = await desk.signed_in("admin")
+    c.c.cookies.set("linli_lang", "en")
+    assert "Open codes" in _text((await c.get("/console/register")).text)
+    page = _text((await c.get(f"/console/register/{desk.estate.id}")).text)
+    assert "Import the register" in page and "Issue binding codes" in page and "导入名册" not in page

@@ -6,14 +6,13 @@ from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from bot.web.console.base import form_viewer, now, redirect, runtime, viewer
-from bot.web.console.property_base import page, property_estate, router, read_upload
+from bot.web.console.property_base import page, property_estate, read_upload, router
 from core.accounts import SignedIn
 from core.fees import desk
 from core.fees.ledger import FeeError, estate_zone, import_payments, record_payment
 from core.fees.payment_file import parse_amount, parse_paid_at, parse_payments
 from core.register_file import RegisterFileError, RowProblem
 from storage.models import Estate
-
 
 
 def _payments_page(request: Request, me: SignedIn, estate: Estate, status_code: int = 200, *,

@@ -3,6 +3,7 @@ and exported in the contract format, one-time binding codes issued and shown onc
 and the console accounts. The same core functions as `linli register`."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -21,6 +22,7 @@ from storage.models import Estate
 
 router = APIRouter()
 ROLES = (Role.ADMIN,)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def _estate(request: Request, me: SignedIn, estate_id: int) -> Estate:
@@ -86,10 +88,11 @@ async def export(request: Request, estate_id: int, format: str = "csv", me: Sign
     estate = await _estate(request, me, estate_id)
     async with runtime(request).db.session() as s:
         rows = await export_rows(s, estate.code)
-    name = f"register-{estate.code}"
+    # Header values are Latin-1: an estate code outside plain ASCII names the file by id instead.
+    name = f"register-{estate.code}" if re.fullmatch(r"[A-Za-z0-9_-]+", estate.code) else f"register-{estate.id}"
     if format == "xlsx":
-        return Response(to_xlsx(rows, estate.code), headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return Response(to_xlsx(rows, estate.code), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     # A BOM so that Excel opens the Chinese text correctly.
     return Response(("\ufeff" + rows_to_csv(rows)).encode(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
