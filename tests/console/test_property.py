@@ -283,3 +283,16 @@ async def test_pages_speak_english_on_request(desk: Desk) -> None:
     reminders = _text((await c.get(f"/console/property/{e}/reminders")).text)
     assert "Would be reminded now" in reminders and "Premises in arrears" in reminders
     assert "Record a payment by hand" in _text((await c.get(f"/console/property/{e}/payments")).text)
+
+
+async def test_an_estate_without_a_schedule_or_premises_still_shows_its_pages(desk: Desk) -> None:
+    c = await desk.signed_in("property_neighbour")
+    e = desk.neighbour.id
+    fees = _text((await c.get(f"/console/property/{e}")).text)
+    assert "今天没有生效的收费标准" in fees and "暂无账单，无法统计收缴率" in fees
+    assert "没有逾期欠费的房屋" in _text((await c.get(f"/console/property/{e}/reminders")).text)
+    assert "没有符合条件的房屋" in _text((await c.get(f"/console/property/{e}/balances")).text)
+    assert (await c.get(f"/console/property/{e}/collection.png")).content[:4] == b"\x89PNG"
+    r = await c.post(f"/console/property/{e}/bills", {"period": "2026-11"})
+    assert r.status_code == 400 and "请先设定收费标准" in r.text
+    assert await _count(desk, FeeBill, FeeBill.estate_id == e) == 0
