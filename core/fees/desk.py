@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.area import counted_area
@@ -23,7 +23,6 @@ from core.fees.ledger import (
     ScheduleVersion,
     address,
     estate_statements,
-    estate_zone,
     payment_history,
     premises_index,
     statements,
@@ -33,7 +32,7 @@ from core.fees.periods import Period
 from core.fees.service import Candidate, preview
 from core.fees.statement import Statement
 from storage.models import Building, Estate, Owner, Premises
-from storage.models.fees import FeePayment, FeeReminder, FeeScheduleVersion
+from storage.models.fees import FeeBill, FeePayment, FeeReminder, FeeScheduleVersion
 
 PER_PAGE = 50
 _PERIOD_KEY = re.compile(r"\d{4}(-(0[1-9]|1[0-2]|[Qq][1-4]|[Hh][12]))?")
@@ -108,11 +107,11 @@ class BalanceRow:
 @dataclass(frozen=True)
 class BalancePage:
     rows: list[BalanceRow]
-    matching: int                # premises that pass the filter
-    arrears_total: Decimal       # over all matching premises, not just this page
+    matching: int                 # premises that pass the filter
+    arrears_total: Decimal | None  # over all matching premises when only arrears are asked for
     page: int
     pages: int
-    buildings: list[str]         # every building of the estate, for the filter
+    buildings: list[str]          # every building of the estate, for the filter
 
 
 def _row(pid: int, building: str, unit: str, room: str, st: Statement | None) -> BalanceRow:
@@ -121,22 +120,35 @@ def _row(pid: int, building: str, unit: str, room: str, st: Statement | None) ->
                       st.billed, st.paid, st.balance, st.arrears_total, tuple(p.period for p in st.arrears))
 
 
+def _window(count: int, page: int, per_page: int) -> tuple[int, int, int]:
+    pages = max(1, -(-count // per_page))
+    page = min(max(1, page), pages)
+    return page, pages, (page - 1) * per_page
+
+
 async def balances(session: AsyncSession, estate: Estate, today: date, *, building: str | None = None,
                    arrears_only: bool = False, page: int = 1, per_page: int = PER_PAGE) -> BalancePage:
-    """Bills and payments summed per premises as of `today`, ordered by building, unit and room."""
+    """Bills and payments summed per premises as of `today`, ordered by building, unit and room.
+
+    Without the arrears filter only the page's premises get statements, so a page of a large estate
+    costs its 50 rows; the arrears filter needs every statement (and so gives their total)."""
     places = (await session.execute(
         select(Premises.id, Building.number, Premises.unit_key, Premises.room)
         .join(Building, Building.id == Premises.building_id).where(Premises.estate_id == estate.id))).tuples().all()
     buildings = sorted({b for _, b, _, _ in places}, key=building_order)
-    stmts = await estate_statements(session, estate.id, today)
-    rows = [_row(pid, b, u, r, stmts.get(pid)) for pid, b, u, r in places if building in (None, "", b)]
-    if arrears_only:
-        rows = [r for r in rows if r.arrears > 0]
-    rows.sort(key=lambda r: (building_order(r.building), r.room))
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(max(1, page), pages)
-    return BalancePage(rows[(page - 1) * per_page:page * per_page], len(rows),
-                       sum((r.arrears for r in rows), ZERO), page, pages, buildings)
+    chosen = sorted((p for p in places if building in (None, "", p[1])),
+                    key=lambda p: (building_order(p[1]), p[2], p[3]))
+    if not arrears_only:
+        page, pages, first = _window(len(chosen), page, per_page)
+        shown = chosen[first:first + per_page]
+        stmts = await statements(session, [p[0] for p in shown], today)
+        return BalancePage([_row(*p, stmts.get(p[0])) for p in shown], len(chosen), None, page, pages, buildings)
+    everything = await estate_statements(session, estate.id, today)
+    rows = [_row(*p, everything.get(p[0])) for p in chosen if p[0] in everything]
+    rows = [r for r in rows if r.arrears > 0]
+    page, pages, first = _window(len(rows), page, per_page)
+    return BalancePage(rows[first:first + per_page], len(rows), sum((r.arrears for r in rows), ZERO), page, pages,
+                       buildings)
 
 
 @dataclass(frozen=True)
@@ -177,11 +189,13 @@ class ReminderPreview:
 
 
 async def reminder_preview(session: AsyncSession, estate: Estate, now: datetime) -> ReminderPreview:
-    """core.fees.service.preview, plus the households it leaves out because they owe nothing overdue."""
+    """core.fees.service.preview, plus how many households it leaves out because nothing is overdue."""
     candidates = await preview(session, estate, now)
-    today = now.astimezone(estate_zone(estate)).date()
-    billed = await estate_statements(session, estate.id, today)
-    settled = sum(1 for st in billed.values() if st.arrears_total <= 0)
+    # Every premises with a bill or a payment has a statement; those not in arrears are settled. Bills
+    # exist only under a schedule, so when preview() finds none there is nothing to settle either.
+    with_account = union(select(FeeBill.premises_id).where(FeeBill.estate_id == estate.id),
+                         select(FeePayment.premises_id).where(FeePayment.estate_id == estate.id)).subquery()
+    settled = int(await session.scalar(select(func.count()).select_from(with_account)) or 0) - len(candidates)
     reasons = Counter(c.reason_zh for c in candidates if not c.will_send)
     return ReminderPreview(candidates, settled, sum(1 for c in candidates if c.will_send),
                            reasons.most_common())

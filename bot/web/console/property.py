@@ -27,8 +27,7 @@ async def estates(request: Request, me: SignedIn = Depends(viewer)) -> Response:
         for estate, _ in await estates_of(s, me, ROLES):
             version = await schedule_in_force(s, estate.id, local_day(estate, at))
             report = await collection(s, estate, at)
-            owing = (await desk.balances(s, estate, local_day(estate, at), arrears_only=True, per_page=1)).matching
-            rows.append((estate, version, report.estate, owing))
+            rows.append((estate, version, report.estate))
     return page(request, me, "property/estates.html", None, rows=rows)
 
 
