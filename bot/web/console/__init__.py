@@ -20,6 +20,8 @@ MODULES = (
     "bot.web.console.committee",
     "bot.web.console.street",
     "bot.web.console.tickets",
+    "bot.web.console.property",
+    "bot.web.console.register",
 )
 
 
