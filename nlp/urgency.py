@@ -46,7 +46,7 @@ def _t(reason: str, pattern: str, needs: str | None = None, veto: str | None = N
 
 
 _NC = r"[^，,。!！?？；; ]"  # any character that stays inside the clause
-_LIFT = r"(?:电梯|梯|轿厢)"
+_LIFT = r"(?:电梯|(?<!楼)梯|轿厢)"  # not 楼梯: a bicycle locked to the stair rail traps no one
 _HOME = r"(?:家里|家中|屋里|屋头|屋内|满屋|客厅|卧室|房间|室内|厨房|卫生间|门里|家门|各家|我家|进屋|屋子)"
 _PIPE = r"(?<!雨)(?<!雨水)(?<!落水)(?:水管|管子|管道|水表|阀门|接头|暖气片|暖气管|热水管|自来水管|进水管|供水管|主管|总管|管)"
 _OBJ_HIGH = (r"(?:外机|空调|广告牌|招牌|牌子|玻璃|瓷砖|外墙|外立面|铝板|保温层|幕墙|阳台|花盆|树枝|枝干|大树|树|"
@@ -85,7 +85,7 @@ TRIGGERS: tuple[_Trigger, ...] = (
     _t("wires", r"高压线" + _NC + r"{0,6}(?:断|掉|垂)"),
     # burst pipes, water pouring into homes
     _t("flood", _PIPE + _NC + r"{0,3}(?:爆了|爆裂|爆开|崩开|崩了|冻爆|炸了|喷水|呲水|滋水)"),
-    _t("flood", r"爆管|管爆|呲水|滋水|喷水"),
+    _t("flood", r"爆管|管爆|呲水|滋水|喷水", veto=r"喷头|洒水|喷灌|喷泉|雾炮|洗车"),  # garden sprinklers
     _t("flood", r"(?<!雨)水" + _NC + r"{0,10}(?:灌|涌|淹|浇)(?:进|到|入)?|往(?:家|屋)里(?:灌|流|涌)"),
     _t("flood", _HOME + _NC + r"{0,8}(?:淹了|进水|全是水|成河|泡了|泡着)|水漫金山|淹到(?:脚|膝|腿|小腿)"),
     # objects about to fall from height
