@@ -9,8 +9,9 @@ the trigger (clauses are split at punctuation and spaces, as chat messages are w
 - past: "昨天困过人", "上个月电梯困了人" (a past time word in scope and no "现在/还在/正在");
 - resolved: "总阀我已经关了", "现在总算出来了", "火已经灭了" (after the trigger).
 
-Negated mentions ("没有闻到煤气味") are dismissed too. When several triggers occur, one that
-survives is enough: "昨天困过人，今天又困人了" is urgent.
+Negated mentions ("没有闻到煤气味") and danger told of another place in the same clause
+("我们公司的电梯今天困人了", "我外婆家那个老小区水管爆了") are dismissed too. When several
+triggers occur, one that survives is enough: "昨天困过人，今天又困人了" is urgent.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class Urgency:
     reason: str | None = None  # one of REASONS when urgent
     evidence: str | None = None  # the phrase that made it urgent
     # Triggers that were found but set aside, as (reason, phrase, why) with why in
-    # {"hypothetical", "past", "resolved", "negated", "context"}: for logs and tests.
+    # {"hypothetical", "past", "resolved", "negated", "elsewhere", "context"}: for logs and tests.
     dismissed: tuple[tuple[str, str, str], ...] = ()
 
 
@@ -131,6 +132,10 @@ _HYPO_BEFORE_STRONG = re.compile(
 _HYPO_BEFORE_WEAK = re.compile(r"会(?!所|议|员)|容易|可能")  # not for falling: "随时会掉下来" is the danger
 _HYPO_AFTER = re.compile(
     r"^[^，,。!！?？]{0,4}(?:的话|隐患|风险|危险性|怎么办|咋整|咋办|往哪逃|往哪跑|怎么逃|谁负责|谁来负责|谁赔|的新闻|新闻|的视频)")
+# Danger somewhere else, told as news: "我外婆家那个老小区水管爆了", "我们公司的电梯今天困人了".
+_ELSEWHERE = re.compile(
+    r"朋友(?:家|那)|亲戚家|同事家|(?<!物业)(?<!燃气)(?<!维保)(?<!电梯)(?<!供电)(?<!电力)(?<!水务)公司|单位|老家|"
+    r"外婆家|奶奶家|姥姥家|姥爷家|爷爷家|外公家|爸妈家|我妈家|婆婆家|丈母娘家|隔壁小区|对面小区|人家小区|学校|商场|地铁")
 _NEGATION = re.compile(r"(?:没有|没|不是|并非|无|未)[^，,。 ]{0,2}$|不$")
 _PAST = re.compile(
     r"昨天|昨晚|昨日|前天|前晚|大前天|上周|上礼拜|上星期|上个月|上月|上次|上回|之前|以前|去年|前年|"
@@ -175,6 +180,8 @@ def _why_dismissed(text: str, trigger: _Trigger, match: re.Match[str],
         return "negated"
     if _HYPO_BEFORE_STRONG.search(before) or _HYPO_AFTER.search(after):
         return "hypothetical"
+    if _ELSEWHERE.search(before):
+        return "elsewhere"
     if reason != "falling" and _HYPO_BEFORE_WEAK.search(before):
         return "hypothetical"
     if _PERFECT_AFTER.match(after) and not _PRESENT.search(text[c_start:c_end]):

@@ -152,3 +152,17 @@ def test_objects_hanging_over_people(text):
 ])
 def test_overhead_without_danger_now(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我外婆家那个老小区水管爆了 整栋楼停水两天 还是咱们这好",
+    "我们公司的电梯今天困人了 吓死我了 还好不是我",
+    "朋友家楼道着火了 看视频好吓人",
+])
+def test_danger_elsewhere_is_not_urgent(text):
+    u = detect_urgency(text)
+    assert not u.urgent and "elsewhere" in {w for _, _, w in u.dismissed}, u
+
+
+def test_our_own_lift_after_the_property_company_is_urgent():
+    assert detect_urgency("物业公司的人说电梯困人了 快来").urgent
