@@ -3,8 +3,8 @@
     .venv/bin/python bench/nlp_cv.py [--folds 5] [--seed 20240601] [--errors FILE]
 
 Runs the training recipe of nlp.train (features, models, temperatures, the whole hybrid of
-nlp.understand.combine) with the regularisation fixed to the values the shipped model chose, so one
-run takes a minute rather than a full grid search. Prints intent accuracy, category macro-F1 end to
+nlp.understand.combine) with the regularisation fixed to the values the shipped model chose (its
+meta in nlp/model/classifier.json), so one run takes a minute rather than a full grid search. Prints intent accuracy, category macro-F1 end to
 end, urgency recall / precision, the per-category table and the confusion pairs: where to write
 more labelled data or sharpen features. --errors writes every held-out mistake (train split) to a
 file, for reading the weak spots.
@@ -12,6 +12,7 @@ file, for reading the weak spots.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,15 +23,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nlp import dataset, train  # noqa: E402
 from nlp.features import tokens  # noqa: E402
-from nlp.model import Head  # noqa: E402
+from nlp.model import MODEL_PATH, Head  # noqa: E402
 from nlp.places import extract_place  # noqa: E402
 from nlp.understand import ClassifierView, combine  # noqa: E402
 from nlp.urgency import detect_urgency  # noqa: E402
 
 from bench.nlp_quality import per_class  # noqa: E402
 
-FIXED = {"logreg": {"intent": (30.0,), "category": (100.0,)},
-         "svm": {"intent": (1.0,), "category": (1.0,)}}
+
+
+def _fixed_grid() -> dict[str, dict[str, tuple[float, ...]]]:
+    """C of each model and head as chosen by the last `linli nlp train`."""
+    choices = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["meta"]["choices"]
+    return {kind: {head: (float(choices[f"{head} {kind} C"]),) for head in ("intent", "category")}
+            for kind in train.GRIDS}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=Path, default=None, help="write held-out mistakes here")
     args = parser.parse_args(argv)
     train.FOLDS, train.SEED = args.folds, args.seed
+    fixed = _fixed_grid()
 
     records = dataset.load("train")
     urgencies = [detect_urgency(r.text) for r in records]
@@ -50,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     y_cat = np.array([records[i].category or "other" for i in rows])
     targets = {"intent": (np.arange(len(records)), y_intent), "category": (rows, y_cat)}
     strata = np.array([f"{r.intent}:{r.category or ''}" for r in records])
-    oof = train._oof_scores(docs, targets, FIXED, train._folds(strata))
-    intent = train._choose("intent", y_intent, oof, FIXED)
-    category = train._choose("category", y_cat, oof, FIXED)
+    oof = train._oof_scores(docs, targets, fixed, train._folds(strata))
+    intent = train._choose("intent", y_intent, oof, fixed)
+    category = train._choose("category", y_cat, oof, fixed)
 
     view = ClassifierView(Head(tuple(np.unique(y_intent)), np.empty(0), np.empty(0)),
                           Head(tuple(np.unique(y_cat)), np.empty(0), np.empty(0)), {})
