@@ -54,7 +54,11 @@ def tokens(text: str, urgency: Urgency | None = None, place: Place | None = None
             out.extend("c:" + run[i:i + n] for i in range(len(run) - n + 1))
     if runs:
         out += ["s:" + runs[0][:2], "e:" + runs[-1][-2:], "e1:" + runs[-1][-1:]]
-    out.extend("k:" + group for group in keyword_groups(norm))
+    groups = keyword_groups(norm)
+    out.extend("k:" + group for group in groups)
+    # Chatter and greetings are recognised by what they lack: no topic of the estate's services.
+    topics = sum(not group.startswith("intent:") for group in groups)
+    out.append("k:topics=" + (str(topics) if topics < 3 else "3+"))
     out.extend(cues(norm))
     place = place if place is not None else extract_place(text)
     out.extend(name for name, value in (("p:building", place.building), ("p:room", place.room),

@@ -65,7 +65,7 @@ _ROOM_RIGHT = re.compile(
 # Named places of an estate, as residents name them. Longest first so that "东门岗亭" wins
 # over "东门" and "地下车库" over "车库".
 NAMED_PLACES: tuple[str, ...] = tuple(sorted({
-    "地下车库", "地下停车场", "地面停车场", "停车场", "车库", "地下室", "非机动车库",
+    "地下车库", "地库", "地下停车场", "地面停车场", "停车场", "车库", "地下室", "非机动车库",
     "东门", "西门", "南门", "北门", "大门", "正门", "侧门", "后门", "小区门口",
     "东门岗亭", "西门岗亭", "南门岗亭", "北门岗亭", "门岗", "岗亭",
     "楼顶", "天台", "屋顶",

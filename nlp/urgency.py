@@ -9,8 +9,9 @@ the trigger (clauses are split at punctuation and spaces, as chat messages are w
 - past: "昨天困过人", "上个月电梯困了人" (a past time word in scope and no "现在/还在/正在");
 - resolved: "总阀我已经关了", "现在总算出来了", "火已经灭了" (after the trigger).
 
-Negated mentions ("没有闻到煤气味") are dismissed too. When several triggers occur, one that
-survives is enough: "昨天困过人，今天又困人了" is urgent.
+Negated mentions ("没有闻到煤气味") and danger told of another place in the same clause
+("我们公司的电梯今天困人了", "我外婆家那个老小区水管爆了") are dismissed too. When several
+triggers occur, one that survives is enough: "昨天困过人，今天又困人了" is urgent.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class Urgency:
     reason: str | None = None  # one of REASONS when urgent
     evidence: str | None = None  # the phrase that made it urgent
     # Triggers that were found but set aside, as (reason, phrase, why) with why in
-    # {"hypothetical", "past", "resolved", "negated", "context"}: for logs and tests.
+    # {"hypothetical", "past", "resolved", "negated", "elsewhere", "context"}: for logs and tests.
     dismissed: tuple[tuple[str, str, str], ...] = ()
 
 
@@ -36,22 +37,33 @@ class Urgency:
 class _Trigger:
     reason: str
     pattern: re.Pattern[str]
-    needs: re.Pattern[str] | None = None  # must also occur somewhere in the message
+    needs: tuple[re.Pattern[str], ...] = ()  # each must also occur somewhere in the message
     veto: re.Pattern[str] | None = None  # a message with this is about something harmless
 
 
-def _t(reason: str, pattern: str, needs: str | None = None, veto: str | None = None) -> _Trigger:
-    return _Trigger(reason, re.compile(pattern), re.compile(needs) if needs else None,
+def _t(reason: str, pattern: str, needs: str | tuple[str, ...] = (), veto: str | None = None) -> _Trigger:
+    needs = (needs,) if isinstance(needs, str) else needs
+    return _Trigger(reason, re.compile(pattern), tuple(re.compile(n) for n in needs),
                     re.compile(veto) if veto else None)
 
 
 _NC = r"[^，,。!！?？；; ]"  # any character that stays inside the clause
-_LIFT = r"(?:电梯|梯|轿厢)"
+_LIFT = r"(?:电梯|(?<!楼)梯|轿厢)"  # not 楼梯: a bicycle locked to the stair rail traps no one
 _HOME = r"(?:家里|家中|屋里|屋头|屋内|满屋|客厅|卧室|房间|室内|厨房|卫生间|门里|家门|各家|我家|进屋|屋子)"
 _PIPE = r"(?<!雨)(?<!雨水)(?<!落水)(?:水管|管子|管道|水表|阀门|接头|暖气片|暖气管|热水管|自来水管|进水管|供水管|主管|总管|管)"
 _OBJ_HIGH = (r"(?:外机|空调|广告牌|招牌|牌子|玻璃|瓷砖|外墙|外立面|铝板|保温层|幕墙|阳台|花盆|树枝|枝干|大树|树|"
              r"护栏|吊顶|天花板|石膏板|扣板|雨棚|遮阳棚|防盗窗|窗扇|窗框|晾衣架|热水器|支架|架子|旗杆|限高杆|灯箱|"
              r"(?<![地路面步])石块|水泥块|(?<![地路面步])砖|顶棚|装饰线条|线条)")
+# Things overhead that residents describe by their state rather than by "about to fall": a
+# cracked canopy pane, a window hanging by one hinge, bulging facade tiles. Such a state counts
+# only for an object that hangs over people (_OVERHEAD) and when the message says someone passes
+# below (_BELOW): a cracked window pane inside a home is a repair, not an emergency. Glass that
+# broke and fell is past; glass that still hangs is "卡在", "挂着", "裂成", "还没掉".
+_OVERHEAD = (_OBJ_HIGH[:-1] + r"|窗户|窗子|窗|门头|门顶|招牌|大字|字牌|雨篷|保温板|吊顶板|花盆|盆栽|空调架|水箱|冰凌|冰溜子|冰锥)")
+_BELOW = (r"底下|下面|下方|下边|楼下|头顶|头上|上方|上头|顶上|门头|门顶|"
+          r"(?:从|往)" + r"[^，,。!！?？；; ]{0,4}(?:下|底)(?:面|边|头)?(?:过|走|经过|进出|路过)")
+_PRECARIOUS = (r"裂(?:成|了|开|缝)|卡在|只靠|就剩|挂着|吊着|垂着|悬着|耷拉|晃荡|晃悠|(?:一吹|一碰|风大)[^，,。 ]{0,3}晃|"
+               r"鼓起|鼓包|空鼓|脱出|脱开|脱离|锈穿|锈断|锈透|往下沉|下沉|塌下来|掀开|掀起|歪歪|歪在|翘起|没掉|还没掉")
 # A lift stuck between floors: "卡在9楼和10楼中间" names no lift but can only be one.
 _FLOOR = r"[\d一二三四五六七八九十几]+(?:楼|层)"
 # Smoke from kitchens, restaurants and cigarettes is a nuisance, not a fire.
@@ -85,7 +97,7 @@ TRIGGERS: tuple[_Trigger, ...] = (
     _t("wires", r"高压线" + _NC + r"{0,6}(?:断|掉|垂)"),
     # burst pipes, water pouring into homes
     _t("flood", _PIPE + _NC + r"{0,3}(?:爆了|爆裂|爆开|崩开|崩了|冻爆|炸了|喷水|呲水|滋水)"),
-    _t("flood", r"爆管|管爆|呲水|滋水|喷水"),
+    _t("flood", r"爆管|管爆|呲水|滋水|喷水", veto=r"喷头|洒水|喷灌|喷泉|雾炮|洗车"),  # garden sprinklers
     _t("flood", r"(?<!雨)水" + _NC + r"{0,10}(?:灌|涌|淹|浇)(?:进|到|入)?|往(?:家|屋)里(?:灌|流|涌)"),
     _t("flood", _HOME + _NC + r"{0,8}(?:淹了|进水|全是水|成河|泡了|泡着)|水漫金山|淹到(?:脚|膝|腿|小腿)"),
     # objects about to fall from height
@@ -101,6 +113,10 @@ TRIGGERS: tuple[_Trigger, ...] = (
     _t("falling", _OBJ_HIGH + _NC + r"{0,8}(?:松动|松了|松脱|脱开|晃动|在晃|直晃|来回晃|就晃|(?<![拽拉掰撞压踩碰弄])歪了|吹歪|裂开|脱落|往下掉|掉下来了|鼓了|一掀一掀|根都翘|翘起来|翘出来|(?:往|向)" + _NC + r"{0,4}倒)",
        veto=r"往外扩|搭建|违建|加建|扩建|私搭"),
     _t("falling", r"高空坠物|砸(?:到|伤)(?:了)?(?:人|车|头)"),
+    _t("falling", _PRECARIOUS, needs=(_OVERHEAD, _BELOW), veto=r"往外扩|搭建|违建|加建|扩建|私搭|衣服|被子|床单"),
+    # hanging at a height given as a floor: "挂在七八楼那晃荡"
+    _t("falling", r"(?:挂|吊|悬|耷拉)(?:在)?(?:了)?" + _NC + r"{0,2}" + _FLOOR, needs=_OVERHEAD,
+       veto=r"衣服|被子|床单|横幅|灯笼|彩旗|条幅"),
     # people threatened by others
     _t("violence", r"(?:拿|持|举|挥)着?(?:刀|菜刀|砍刀|棍子?|棒子?|砖头|铁棍|铁锹)|持刀|砍人|捅人|行凶"),
     _t("violence", r"打架|斗殴|打人|见血|流血了|追着" + _NC + r"{0,6}打", veto=r"狗|犬|猫"),
@@ -116,6 +132,10 @@ _HYPO_BEFORE_STRONG = re.compile(
 _HYPO_BEFORE_WEAK = re.compile(r"会(?!所|议|员)|容易|可能")  # not for falling: "随时会掉下来" is the danger
 _HYPO_AFTER = re.compile(
     r"^[^，,。!！?？]{0,4}(?:的话|隐患|风险|危险性|怎么办|咋整|咋办|往哪逃|往哪跑|怎么逃|谁负责|谁来负责|谁赔|的新闻|新闻|的视频)")
+# Danger somewhere else, told as news: "我外婆家那个老小区水管爆了", "我们公司的电梯今天困人了".
+_ELSEWHERE = re.compile(
+    r"朋友(?:家|那)|亲戚家|同事家|(?<!物业)(?<!燃气)(?<!维保)(?<!电梯)(?<!供电)(?<!电力)(?<!水务)公司|单位|老家|"
+    r"外婆家|奶奶家|姥姥家|姥爷家|爷爷家|外公家|爸妈家|我妈家|婆婆家|丈母娘家|隔壁小区|对面小区|人家小区|学校|商场|地铁")
 _NEGATION = re.compile(r"(?:没有|没|不是|并非|无|未)[^，,。 ]{0,2}$|不$")
 _PAST = re.compile(
     r"昨天|昨晚|昨日|前天|前晚|大前天|上周|上礼拜|上星期|上个月|上月|上次|上回|之前|以前|去年|前年|"
@@ -160,6 +180,8 @@ def _why_dismissed(text: str, trigger: _Trigger, match: re.Match[str],
         return "negated"
     if _HYPO_BEFORE_STRONG.search(before) or _HYPO_AFTER.search(after):
         return "hypothetical"
+    if _ELSEWHERE.search(before):
+        return "elsewhere"
     if reason != "falling" and _HYPO_BEFORE_WEAK.search(before):
         return "hypothetical"
     if _PERFECT_AFTER.match(after) and not _PRESENT.search(text[c_start:c_end]):
@@ -189,7 +211,7 @@ def detect_urgency(text: str) -> Urgency:
     hits = sorted(
         ((m.start(), n, trigger, m) for n, trigger in enumerate(TRIGGERS)
          for m in trigger.pattern.finditer(norm)
-         if trigger.needs is None or trigger.needs.search(norm)),
+         if all(need.search(norm) for need in trigger.needs)),
         key=lambda hit: (hit[0], hit[1]),
     )
     dismissed: list[tuple[str, str, str]] = []

@@ -54,3 +54,10 @@ def test_vectorizer_drops_rare_features_and_normalises():
     assert vec.vocabulary == ["w:a", "w:b"]
     idx, values = vec.transform_one(["w:b", "w:b", "w:zzz"])
     assert idx.tolist() == [1] and abs(float(values @ values) - 1.0) < 1e-6
+
+
+def test_number_of_complaint_topics():
+    # Chatter and greetings name no complaint topic; the count is how the model sees that absence.
+    assert "k:topics=0" in tokens("今晚月亮好圆啊 大家快去阳台看")
+    assert "k:topics=0" not in tokens("楼道灯坏了一个礼拜没人修")
+    assert len([t for t in tokens("电梯坏了 楼道里全是垃圾 还停水") if t.startswith("k:topics=")]) == 1

@@ -66,6 +66,7 @@ def test_numerals_converted_only_inside_the_span():
     ("B2那部电梯停了一个礼拜", "B2"),
     ("b1积水没过脚踝了", "B1"),
     ("五栋一单元负一层的管子爆了，水往地下车库里灌", "地下车库"),
+    ("地库入口的道闸杆断了", "地库"),
     ("楼道灯不亮", None),
 ])
 def test_named_places(text, named):

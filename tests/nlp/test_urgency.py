@@ -118,3 +118,51 @@ def test_threats_and_past_are_not_urgent(text, why):
     u = detect_urgency(text)
     assert not u.urgent, u
     assert why in {w for _, _, w in u.dismissed}
+
+
+# Objects overhead described by their state, without "要掉了": urgent when people pass below.
+@pytest.mark.parametrize("text", [
+    "单元门顶上那块玻璃碎了一半 还卡在框里 人天天从底下进出",
+    "5楼有扇窗户的合页断了 整扇窗只靠一个角挂着 正下面就是单元门口",
+    "楼上阳台的花盆放在栏杆外面 风一吹就晃 底下是小孩玩的地方",
+    "外墙的瓷砖鼓起来一大片 用手都能摸到空的 下面就是人行道",
+    "3号楼门头的招牌一边的螺丝掉了 耷拉下来半截 人从下面走",
+    "空调外机的架子锈穿了 机器往下沉了一截 楼下就是出入口",
+    "大堂门口上面的雨棚玻璃裂成蜘蛛网了 还没掉 谁敢从下面过",
+    "楼道窗户整个框子脱出来了 斜在外面 下面是自行车棚",
+    "地库入口上方的吊顶板塌下来一块 还有好几块垂着 车照样进出",
+    "东门门头上的大字掉了一个 剩下的也歪歪扭扭的 进出的人都在底下",
+    "外墙保温板被风掀开一大块 挂在七八楼那晃荡",
+])
+def test_objects_hanging_over_people(text):
+    u = detect_urgency(text)
+    assert u.urgent and u.reason == "falling", u
+
+
+@pytest.mark.parametrize("text", [
+    "单元门上的玻璃贴纸掉了一半 挺难看的",
+    "我家窗户玻璃裂了一道缝 冬天漏风",           # inside a home, nobody below
+    "外墙瓷砖颜色不统一 看着很丑",
+    "阳台晾衣架挂着好多衣服在那晃 底下的人别嫌滴水",
+    "有人在1号楼底下拿弹弓打楼上的窗户 玻璃碎了两家",  # broken and fallen: vandalism, not a hanging pane
+    "上个月门头的招牌耷拉下来 底下拉了警戒线 现在已经拆下来了",
+    "万一雨棚玻璃裂开掉下来砸到底下的人谁负责",
+    "有人把自行车锁在楼梯扶手上 一锁就是半年",     # 楼梯 is no lift
+    "绿化带里的喷头坏了一直往外喷水",              # a sprinkler floods no home
+])
+def test_overhead_without_danger_now(text):
+    assert not detect_urgency(text).urgent, detect_urgency(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我外婆家那个老小区水管爆了 整栋楼停水两天 还是咱们这好",
+    "我们公司的电梯今天困人了 吓死我了 还好不是我",
+    "朋友家楼道着火了 看视频好吓人",
+])
+def test_danger_elsewhere_is_not_urgent(text):
+    u = detect_urgency(text)
+    assert not u.urgent and "elsewhere" in {w for _, _, w in u.dismissed}, u
+
+
+def test_our_own_lift_after_the_property_company_is_urgent():
+    assert detect_urgency("物业公司的人说电梯困人了 快来").urgent
