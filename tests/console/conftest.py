@@ -5,7 +5,12 @@ clock the test moves. `await desk.signed_in("street")` gives an httpx client sig
 the real login form, which adds the CSRF token to its posts."""
 from __future__ import annotations
 
+import asyncio
+import copy
 import re
+import shutil
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,14 +27,14 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from core.accounts import create_account
-from core.demo import seed_demo
-from core.people import installation_secret
+from core.demo import DemoResult, seed_demo
 from core.roles import Role, ScopeKind
 from handlers import default_routers
 from handlers.dispatcher import Dispatcher, Services
 from storage.db import Database
 from storage.models import Community, Estate, PropertyCompany, StreetOffice
 from storage.repositories.people import PeopleRepository
+from tests.conftest import BACKENDS, Templates, _pg_url, drop_pg_database, new_pg_database
 from tests.helpers import make_estate
 from tests.web.server import Server
 
@@ -134,42 +139,108 @@ async def _person(db: Database, name: str, role: Role, kind: ScopeKind, scope_id
         return p.id
 
 
-@pytest.fixture
-async def desk(settings: Settings) -> AsyncIterator[Desk]:
+DESK_SECRET = "desk-secret-for-tests-only"
+
+
+async def _seed_desk(url: str) -> tuple[DemoResult, dict[str, int]]:
+    """The desk's places and people, written once per backend into a template database."""
+    db = Database(url)
+    try:
+        async with db.session() as s:
+            demo = await seed_demo(s, DESK_SECRET, T0)
+            estate = await s.scalar(select(Estate).where(Estate.code == "YG"))
+            office = await s.scalar(select(StreetOffice).where(StreetOffice.code == "S01"))
+            community = await s.scalar(select(Community).where(Community.code == "C01"))
+            assert estate and office and community
+            company = PropertyCompany(code="P02", name="绿城物业")
+            s.add(company)
+            await s.flush()
+            neighbour = Estate(code="LY", name="绿园", community_id=community.id, property_company_id=company.id,
+                               committee_formed=True, settings={})
+            s.add(neighbour)
+            elsewhere = await make_estate(s, "QT", name="晴天小区", street_code="S02")
+            elsewhere.committee_formed = True
+            await s.flush()
+            office_elsewhere = await s.scalar(select(StreetOffice).where(StreetOffice.code == "S02"))
+            assert office_elsewhere
+        scopes = {"estate": estate.id, "neighbour": neighbour.id, "community": community.id, "office": office.id,
+                  "office_elsewhere": office_elsewhere.id, "elsewhere": elsewhere.id, "all": None}
+        people = {label: await _person(db, name, role, kind, scopes[scope], login_of(label), password_of(label))
+                  for label, (name, role, kind, scope) in STAFF.items()}
+        return demo, people
+    finally:
+        await db.dispose()
+
+
+class DeskTemplates:
+    """Seed once per backend per run (the demo estate, 8 argon2 accounts: seconds), copy per test."""
+
+    def __init__(self, templates: Templates, root: Path) -> None:
+        self.templates = templates
+        self.root = root
+        self.seeded: dict[str, tuple[str, DemoResult, dict[str, int]]] = {}
+
+    def _seed(self, url: str) -> tuple[DemoResult, dict[str, int]]:
+        # Its own thread and event loop: the test's loop belongs to the test.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, _seed_desk(url)).result()
+
+    def copy(self, backend: str) -> tuple[str, DemoResult, dict[str, int], str | None]:
+        """A database URL holding the desk, its demo result, the people, and the PG database to drop."""
+        if backend not in self.seeded:
+            if backend == "sqlite":
+                url = self.templates.sqlite_copy()
+                demo, people = self._seed(url)
+                self.seeded[backend] = (url.removeprefix("sqlite+aiosqlite:///"), demo, people)
+            else:
+                name = self.templates.pg_copy()
+                demo, people = self._seed(_pg_url(name))
+                self.seeded[backend] = (name, demo, people)
+        source, demo, people = self.seeded[backend]
+        if backend == "sqlite":
+            dst = self.root / f"{uuid.uuid4().hex}.sqlite3"
+            shutil.copy(source, dst)
+            return f"sqlite+aiosqlite:///{dst}", copy.deepcopy(demo), dict(people), None
+        name = new_pg_database(template=source)
+        return _pg_url(name), copy.deepcopy(demo), dict(people), name
+
+    def close(self) -> None:
+        for backend, (source, _, _) in self.seeded.items():
+            if backend != "sqlite":
+                drop_pg_database(source)
+
+
+@pytest.fixture(scope="session")
+def desk_templates(templates: Templates, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskTemplates]:
+    t = DeskTemplates(templates, tmp_path_factory.mktemp("desk"))
+    yield t
+    t.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def desk(request: pytest.FixtureRequest, desk_templates: DeskTemplates, tmp_path: Path
+               ) -> AsyncIterator[Desk]:
+    url, demo, people, pg_name = desk_templates.copy(request.param)
+    settings = Settings(database_url=url, data_dir=str(tmp_path / "data"), demo=False,  # type: ignore[call-arg]
+                        secret_key=DESK_SECRET, _env_file=None)
     clock = Clock()
-    db = Database(settings.database_url)
-    async with db.session() as s:
-        secret = await installation_secret(s, settings.secret_key)
-    services = Services(secret=secret, clock=clock, public_url="https://linli.test")
+    db = Database(url)
+    services = Services(secret=DESK_SECRET, clock=clock, public_url="https://linli.test")
     rt = Runtime(settings, db, services, Dispatcher(db, services, default_routers()))
+    rt.demo = demo
     async with db.session() as s:
-        rt.demo = await seed_demo(s, secret, T0)
-        estate = await s.scalar(select(Estate).where(Estate.code == "YG"))
-        office = await s.scalar(select(StreetOffice).where(StreetOffice.code == "S01"))
-        community = await s.scalar(select(Community).where(Community.code == "C01"))
-        assert estate and office and community
-        company = PropertyCompany(code="P02", name="绿城物业")
-        s.add(company)
-        await s.flush()
-        neighbour = Estate(code="LY", name="绿园", community_id=community.id, property_company_id=company.id,
-                           committee_formed=True, settings={})
-        s.add(neighbour)
-        elsewhere = await make_estate(s, "QT", name="晴天小区", street_code="S02")
-        elsewhere.committee_formed = True
-        await s.flush()
-        office_elsewhere = await s.scalar(select(StreetOffice).where(StreetOffice.code == "S02"))
-        assert office_elsewhere
-    scopes = {"estate": estate.id, "neighbour": neighbour.id, "community": community.id, "office": office.id,
-              "office_elsewhere": office_elsewhere.id, "elsewhere": elsewhere.id, "all": None}
-    people = {label: await _person(db, name, role, kind, scopes[scope], login_of(label),
-                                   password_of(label))
-              for label, (name, role, kind, scope) in STAFF.items()}
+        places = {e.code: e for e in (await s.scalars(select(Estate))).all()}
+        offices = {o.code: o for o in (await s.scalars(select(StreetOffice))).all()}
     app = create_app(rt)
-    d = Desk(rt, app, clock, estate, neighbour, elsewhere, office, office_elsewhere, people)
-    yield d
-    for c in d.clients:
-        await c.aclose()
-    await rt.close()
+    d = Desk(rt, app, clock, places["YG"], places["LY"], places["QT"], offices["S01"], offices["S02"], people)
+    try:
+        yield d
+    finally:
+        for c in d.clients:
+            await c.aclose()
+        await rt.close()
+        if pg_name:
+            drop_pg_database(pg_name)
 
 
 @pytest.fixture
