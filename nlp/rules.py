@@ -25,13 +25,35 @@ def _rule(name: str, label: str, pattern: str) -> Rule:
     return Rule(name, label, re.compile(pattern))
 
 
-_END = r"[\s\W_]*$"  # only punctuation, emoji or spaces may follow
+_END = r"[\s\W_]*$"
+FEE_DISPUTE = (r"^(?!.*(?:回了没|有回复|怎么样了|进度)).*?(?:(?:物业费|收费|费用|管理费|滞纳金|发票|收据|公共收益|账)"
+               r"[^。!！]{0,30}(?:凭什么|不合理|乱收|多收|捆绑|藏着|对不上|没约定|物业[^，。]{0,6}不认|不认账|"
+               r"什么鬼|规范吗|道理|不给开|商业机密)|(?:凭什么|乱收|多收|捆绑|重复收)[^。!！]{0,20}(?:费|钱))")  # only punctuation, emoji or spaces may follow
 INTENT_RULES: tuple[Rule, ...] = (
     _rule("bare greeting", "greeting",
           r"^[\s\W_]*(?:你好|您好|hi|hello|嗨|哈喽|哈罗|在吗|在不在|早上好|中午好|下午好|晚上好|早安|晚安|"
           r"谢谢|多谢|谢啦|感谢|辛苦了|再见|拜拜|回见)(?:啊|呀|哈|哦|喔|了|你|您|你们|大家)*" + _END),
     _rule("bot command", "greeting", r"^/(?:start|help|menu)\b|^(?:帮助|菜单|使用说明|功能列表)" + _END),
     _rule("ticket number", "progress", r"(?:工单|单号|编号|受理号)[^\d\n]{0,4}[a-z]{0,3}-?\d{5,}"),
+    _rule("farewell", "greeting",
+          r"^[\s\W_]*(?:有人吗|在么|蟹蟹你?|886|88|拜拜|再会|回见|回头聊|晚安)[\s\W_]*$"
+          r"|(?:回头聊|再会哈?|拜拜|回见)[\s\W_]*$"),
+    _rule("progress word", "progress", r"进度|进展|进渡|有update"),
+    _rule("asks to chase", "progress", r"催一下|催催|帮忙催|帮我催"),
+    # What is not a matter for the estate's services: trade, lost and found, news from elsewhere,
+    # small talk with the bot. Residents' complaints share their topic words, so these look for
+    # the forms only trade and chatter take (a price to take it away, a loser to find).
+    _rule("for sale", "other", r"\d+\s*(?:块|元)?\s*(?:拿走|拉走|自提|包邮)|招生|试听|刷单|日结|厂家直销|"
+          r"随叫随到|邻居价|特价\s*\d+|九成新|闲置"),
+    _rule("lost and found", "other",
+          r"捡到[^，。！!]{0,16}(?:失主|谁的|联系|来拿|来取|放在|放到|放门|保安室|门岗)|失主|认领|"
+          r"拿错了?[一个件]|谁(?:家)?的[^，。]{0,8}(?:掉|丢|落)在"),
+    _rule("elsewhere", "other",
+          r"(?:朋友|表姐|表哥|同事|亲戚|我妈|婆婆|外地)(?:那个|他们|她们|家|那边|那)?[^，。]{0,3}小区|"
+          r"上了?[^，。]{0,4}新闻|新闻(?:说|里|上|报)|那个[^，。]{0,8}新闻|抖音上|热搜"),
+    _rule("chat with the bot", "other", r"^你(?:是用|属|长啥|晚上睡|觉得|怕|喜欢|有没有女朋友|几岁|多大)"),
+    # A charge called unfair is a complaint about fees, not a question about them.
+    _rule("fee called unfair", "complaint", FEE_DISPUTE),
 )
 CATEGORY_RULES: tuple[Rule, ...] = (
     _rule("flying lead", "ev_charging", r"飞线|(?:电动车|电瓶车|电动自行车)[^，。]{0,8}(?:拉线|拉电线|接线板|插线板)"),
@@ -40,6 +62,7 @@ CATEGORY_RULES: tuple[Rule, ...] = (
           r"|(?:堵|占|停|挡)[^，。!！?？]{0,6}(?:消防通道|消防车道|生命通道)"),
     _rule("load-bearing wall", "structural_alteration", r"承重墙|承重柱|承重梁"),
     _rule("barking dog", "pets", r"狗叫|犬吠|狗一直叫|狗天天叫|狗吠"),
+    _rule("fee called unfair", "fee_dispute", FEE_DISPUTE),
 )
 
 
