@@ -40,6 +40,12 @@ INTENT_RULES: tuple[Rule, ...] = (
           r"|(?:回头聊|再会哈?|拜拜|回见)[\s\W_]*$"),
     _rule("progress word", "progress", r"进度|进展|进渡|有update"),
     _rule("asks to chase", "progress", r"催一下|催催|帮忙催|帮我催"),
+    _rule("how to use Linli", "greeting",
+          r"^(?!.*(?:工单|报修单)).*?(?:(?:你|这个|你们)[^，。]{0,4}(?:能|会|可以)(?:帮我)?"
+          r"(?:干啥|干嘛|做什么|做些什么|做啥|干什么)|怎么(?:切换|绑定|解绑|删掉|删除|改)[^，。]{0,3}"
+          r"(?:小区|房号|房子|手机号|门牌)|(?:下载|装)[^，。]{0,4}app|哪个菜单|提醒声音|消息免打扰|怎么用|咋用|怎么使用)"),
+    _rule("wishes", "greeting", r"^(?:祝|恭祝)(?:大家|各位|你们|邻居)|新年快乐|节日快乐|恭喜发财"),
+    _rule("thanks", "greeting", r"^[\s\W_]*(?:谢谢|多谢|感谢|辛苦了|太感谢|谢了)[^，。？?]{0,10}[\s\W_]*$"),
     # What is not a matter for the estate's services: trade, lost and found, news from elsewhere,
     # small talk with the bot. Residents' complaints share their topic words, so these look for
     # the forms only trade and chatter take (a price to take it away, a loser to find).
@@ -51,6 +57,13 @@ INTENT_RULES: tuple[Rule, ...] = (
     _rule("elsewhere", "other",
           r"(?:朋友|表姐|表哥|同事|亲戚|我妈|婆婆|外地)(?:那个|他们|她们|家|那边|那)?[^，。]{0,3}小区|"
           r"上了?[^，。]{0,4}新闻|新闻(?:说|里|上|报)|那个[^，。]{0,8}新闻|抖音上|热搜"),
+    _rule("classified ad", "other",
+          r"加我微信|加微信|私我|要的私|免费试用|[十一二三四五六七八九\d]年质保|^出租(?!车)|^出售|^出[^，。\s]{1,10}\s|"
+          r"^收[一个]{1,2}[^，。]{0,6}二手|^转[一个让]|上门回收"),
+    _rule("looking for something lost", "other",
+          r"有没有人见过|丢了[个一只条][^，。]{0,20}(?:纪念|谁|见过|看到)"),
+    _rule("reminiscing", "other", r"小时候|年轻时|老破小|梦见|想当年"),
+    _rule("admiring", "other", r"好帅|太甜了|香得不得了|好漂亮|笑醒|长知识了|馋哭了|好精神|显摆"),
     _rule("chat with the bot", "other", r"^你(?:是用|属|长啥|晚上睡|觉得|怕|喜欢|有没有女朋友|几岁|多大)"),
     # A charge called unfair is a complaint about fees, not a question about them.
     _rule("fee called unfair", "complaint", FEE_DISPUTE),
