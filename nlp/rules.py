@@ -26,9 +26,13 @@ def _rule(name: str, label: str, pattern: str) -> Rule:
 
 
 _END = r"[\s\W_]*$"
+# Money asked for and not accounted for, or asked twice: a dispute even when phrased as a question.
+_FEE_UNACCOUNTED = (r"^(?!.*业委会).*?(?:(?:费|收益)[^。!！]{0,30}(?:补到哪|钱呢|钱去哪|去哪了|哪有这规矩|还照收|照收|"
+                    r"算我头上|还不认|谁批准|没见过账|一分没降)|为啥也要交|凭啥也要交|为什么也要交)")
 FEE_DISPUTE = (r"^(?!.*(?:回了没|有回复|怎么样了|进度)).*?(?:(?:物业费|收费|费用|管理费|滞纳金|发票|收据|公共收益|账)"
                r"[^。!！]{0,30}(?:凭什么|不合理|乱收|多收|捆绑|藏着|对不上|没约定|物业[^，。]{0,6}不认|不认账|"
-               r"什么鬼|规范吗|道理|不给开|商业机密)|(?:凭什么|乱收|多收|捆绑|重复收)[^。!！]{0,20}(?:费|钱))")  # only punctuation, emoji or spaces may follow
+               r"什么鬼|规范吗|道理|不给开|商业机密)|(?:凭什么|乱收|多收|捆绑|重复收)[^。!！]{0,20}(?:费|钱))"
+               "|" + _FEE_UNACCOUNTED)  # only punctuation, emoji or spaces may follow
 INTENT_RULES: tuple[Rule, ...] = (
     _rule("bare greeting", "greeting",
           r"^[\s\W_]*(?:你好|您好|hi|hello|嗨|哈喽|哈罗|在吗|在不在|早上好|中午好|下午好|晚上好|早安|晚安|"
@@ -77,6 +81,20 @@ CATEGORY_RULES: tuple[Rule, ...] = (
     _rule("barking dog", "pets", r"狗叫|犬吠|狗一直叫|狗天天叫|狗吠"),
     _rule("fee called unfair", "fee_dispute", FEE_DISPUTE),
 )
+
+
+# The category of a danger happening now, when the urgency detector's reason names it: the model
+# reads "烟" and "呛" as cooking fumes, but smoke of a fire is a fire-safety matter. A fire of a
+# charging e-bike stays with the model and the rules (ev_charging).
+URGENT_CATEGORIES = {"fire": "fire_lane", "gas": "utilities", "flood": "water_leak"}
+_EV = re.compile(r"电动车|电瓶车|电动自行车|电池|充电|电驴|电摩")
+
+
+def urgent_category(reason: str | None, norm_text: str) -> str | None:
+    """The category an urgent message of this reason belongs to, if the reason decides it."""
+    if reason == "fire" and _EV.search(norm_text):
+        return None
+    return URGENT_CATEGORIES.get(reason or "")
 
 
 def first_match(rules: tuple[Rule, ...], norm_text: str) -> Rule | None:
