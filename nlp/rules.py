@@ -67,7 +67,6 @@ INTENT_RULES: tuple[Rule, ...] = (
     _rule("looking for something lost", "other",
           r"有没有人见过|丢了[个一只条][^，。]{0,20}(?:纪念|谁|见过|看到)"),
     _rule("reminiscing", "other", r"小时候|年轻时|老破小|梦见|想当年"),
-    _rule("admiring", "other", r"好帅|太甜了|香得不得了|好漂亮|笑醒|长知识了|馋哭了|好精神|显摆"),
     _rule("chat with the bot", "other", r"^你(?:是用|属|长啥|晚上睡|觉得|怕|喜欢|有没有女朋友|几岁|多大)"),
     # A charge called unfair is a complaint about fees, not a question about them.
     _rule("fee called unfair", "complaint", FEE_DISPUTE),
