@@ -117,6 +117,17 @@ def main() -> int:
             for r in fired:
                 if gold(r) != rule.label:
                     print(f"    {gold(r)}: {r.text}")
+    from nlp.urgency import detect_urgency
+
+    decided = [(r, urgent_category(u.reason, normalise(r.text)))
+               for r, u in ((r, detect_urgency(r.text)) for r in complaints) if u.urgent]
+    decided = [(r, label) for r, label in decided if label is not None]
+    right = sum(r.category == label for r, label in decided)
+    print(f"{'urgent category':24} -> {'(by reason)':22} fired {len(decided):4}  "
+          f"right {right / len(decided) if decided else float('nan'):.3f}")
+    for r, label in decided:
+        if r.category != label:
+            print(f"    {r.category} (rule {label}): {r.text}")
     return 0
 
 
