@@ -25,14 +25,14 @@ def _rule(name: str, label: str, pattern: str) -> Rule:
     return Rule(name, label, re.compile(pattern))
 
 
-_END = r"[\s\W_]*$"
+_END = r"[\s\W_]*$"  # only punctuation, emoji or spaces may follow
 # Money asked for and not accounted for, or asked twice: a dispute even when phrased as a question.
 _FEE_UNACCOUNTED = (r"^(?!.*业委会).*?(?:(?:费|收益)[^。!！]{0,30}(?:补到哪|钱呢|钱去哪|去哪了|哪有这规矩|还照收|照收|"
                     r"算我头上|还不认|谁批准|没见过账|一分没降)|为啥也要交|凭啥也要交|为什么也要交)")
 FEE_DISPUTE = (r"^(?!.*(?:回了没|有回复|怎么样了|进度)).*?(?:(?:物业费|收费|费用|管理费|滞纳金|发票|收据|公共收益|账)"
                r"[^。!！]{0,30}(?:凭什么|不合理|乱收|多收|捆绑|藏着|对不上|没约定|物业[^，。]{0,6}不认|不认账|"
                r"什么鬼|规范吗|道理|不给开|商业机密)|(?:凭什么|乱收|多收|捆绑|重复收)[^。!！]{0,20}(?:费|钱))"
-               "|" + _FEE_UNACCOUNTED)  # only punctuation, emoji or spaces may follow
+               "|" + _FEE_UNACCOUNTED)
 INTENT_RULES: tuple[Rule, ...] = (
     _rule("bare greeting", "greeting",
           r"^[\s\W_]*(?:你好|您好|hi|hello|嗨|哈喽|哈罗|在吗|在不在|早上好|中午好|下午好|晚上好|早安|晚安|"
