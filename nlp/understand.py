@@ -3,7 +3,8 @@
 The hybrid: urgency and places come from rules (nlp.urgency, nlp.places); intent and category
 come from the trained linear model (nlp.model), overridden by the few formulaic rules of
 nlp.rules. Two further decisions are made here:
-- an urgent message is a complaint, whatever the model says: someone has to act on it;
+- an urgent message is a complaint, whatever the model says: someone has to act on it; a fire,
+  a gas smell or a flood happening now also decides its category (nlp.rules.urgent_category);
 - confidence below the trained thresholds sets low_confidence, so the chat asks the resident to
   pick among the top candidates instead of guessing.
 """
@@ -71,7 +72,10 @@ def combine(text: str, urgency: Urgency, place: Place, classifier: Classifier | 
         intent_label = "complaint"
     intents = _ranked(classifier.intent.classes, intent_probs, intent_label)
     rule = rules.first_match(rules.CATEGORY_RULES, norm)
-    categories = _ranked(classifier.category.classes, category_probs, rule.label if rule else None)
+    category_label = rule.label if rule else None
+    if category_label is None and urgency.urgent:
+        category_label = rules.urgent_category(urgency.reason, norm)
+    categories = _ranked(classifier.category.classes, category_probs, category_label)
 
     intent, intent_conf = intents[0]
     complaint = intent == "complaint"

@@ -59,3 +59,51 @@ def test_understanding_is_frozen():
     u = nlp.understand("你好")
     with pytest.raises(dataclasses.FrozenInstanceError):
         u.intent = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("好的 回头聊", "greeting"),
+    ("这个东西能帮我做什么", "greeting"),
+    ("祝大家中秋快乐 阖家团圆", "greeting"),
+    ("谢谢师傅 辛苦", "greeting"),
+    ("我报修的那个进度能查一下吗", "progress"),
+    ("麻烦帮我催一下楼道灯的事", "progress"),
+    ("九成新儿童自行车 50块拿走", "other"),
+    ("在3号楼门口捡到一串钥匙 失主到门岗认领", "other"),
+    ("我表姐那个小区电梯天天坏 还是我们这好", "other"),
+    ("你几岁了", "other"),
+    ("小时候家里烧煤炉 冬天屋里全是烟", "other"),
+])
+def test_formulaic_intent_rules(text, intent):
+    u = nlp.understand(text)
+    assert u.intent == intent and u.intent_confidence >= rules.RULE_CONFIDENCE
+
+
+@pytest.mark.parametrize("text", [
+    "停车费凭什么一年涨两次 服务一点没变",
+    "会所都关了半年 会所费还照收",
+    "我家住一楼 为啥也要交电梯费",
+])
+def test_fee_called_unfair_is_a_fee_dispute(text):
+    u = nlp.understand(text)
+    assert (u.intent, u.category) == ("complaint", "fee_dispute")
+
+
+def test_fee_question_stays_a_question():
+    assert nlp.understand("物业费一平米多少钱 怎么交").intent == "fee_inquiry"
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("楼道里全是烟 有焦糊味 好像哪家着火了 快来人", "fire_lane"),
+    ("厨房一股煤气味 好浓 不敢开灯", "utilities"),
+    ("水管爆了 家里水漫金山 快来关总阀", "water_leak"),
+])
+def test_danger_now_decides_its_category(text, category):
+    u = nlp.understand(text)
+    assert u.urgent and u.category == category
+
+
+def test_burning_e_bike_is_left_to_the_charging_rule():
+    assert rules.urgent_category("fire", "电动车充电起火了") is None
+    assert rules.urgent_category("fire", "楼道着火了") == "fire_lane"
+    assert rules.urgent_category(None, "楼道着火了") is None

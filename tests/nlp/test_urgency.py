@@ -166,3 +166,8 @@ def test_danger_elsewhere_is_not_urgent(text):
 
 def test_our_own_lift_after_the_property_company_is_urgent():
     assert detect_urgency("物业公司的人说电梯困人了 快来").urgent
+
+
+def test_childhood_memory_is_past():
+    assert not detect_urgency("小时候家里烧煤炉 冬天屋里全是烟").urgent
+    assert detect_urgency("小时候住过这 现在楼道全是烟 着火了").urgent
