@@ -96,8 +96,7 @@ class UpdateHandler:
         try:
             replies = await self._dispatch(conv, attempts=1 if redeliverable else 1 + len(self.retry_delays))
         except AlreadyHandled:
-            log.info("telegram update %s already processed", conv.update_id)
-            return Outcome.DUPLICATE
+            return Outcome.DUPLICATE  # logged where found
         except Exception:
             if redeliverable:
                 raise
@@ -136,10 +135,12 @@ class UpdateHandler:
             try:
                 return await self.rt.dispatcher.handle(conv.incoming, record=record, done=done)
             except AlreadyHandled:
+                log.info("telegram update %s already processed", conv.update_id)
                 raise
             except IntegrityError:
                 # Most likely the processed id written meanwhile by a concurrent delivery.
                 if await dedupe.seen(self.rt.db, self.bot.id, conv.update_id):
+                    log.info("telegram update %s was processed concurrently", conv.update_id)
                     raise AlreadyHandled() from None
                 if attempt == attempts - 1:
                     raise
