@@ -23,15 +23,14 @@ async def speaker_for(session: AsyncSession, channel: str, external_id: str, pri
                       display_name: str, language: str | None = None) -> Speaker:
     """The person behind a chat account, created on first contact."""
     repo = PeopleRepository(session)
-    ident = await repo.identity(channel, external_id)
-    if ident is None:
+    found = await repo.identity_with_person(channel, external_id)
+    if found is None:
         person = await repo.add_person(display_name)
         if language in ("zh", "en"):
             person.language = language
         ident = await repo.add_identity(person, channel, external_id, private_chat_id)
         return Speaker(person, ident)
-    person = await repo.person(ident.person_id)
-    assert person is not None
+    ident, person = found
     if display_name and not person.display_name:
         person.display_name = display_name
     return Speaker(person, ident)

@@ -29,6 +29,13 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[["Context"], Awaitable[None]]
 Recorder = Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]
+# Whether the channel's message was handled already, asked inside the unit of work (one
+# transaction instead of a separate read before it).
+Done = Callable[[AsyncSession], Awaitable[bool]]
+
+
+class AlreadyHandled(Exception):
+    """The `done` check found the message handled already: nothing was done."""
 
 
 def _utcnow() -> datetime:
@@ -166,10 +173,13 @@ class Dispatcher:
             self._locks[key] = lock
         return lock
 
-    async def handle(self, incoming: Incoming, record: Recorder | None = None) -> list[Outgoing]:
+    async def handle(self, incoming: Incoming, record: Recorder | None = None,
+                     done: Done | None = None) -> list[Outgoing]:
         # In-process ordering per sender; the database lock in lock_state orders across workers.
         async with self._lock((incoming.channel, incoming.sender_id)):
             async with self.db.session() as session:
+                if done is not None and await done(session):
+                    raise AlreadyHandled()
                 # In a group the private chat is unknown; platforms use the user id for it.
                 private_chat = incoming.sender_id if incoming.is_group else incoming.chat_id
                 speaker = await speaker_for(session, incoming.channel, incoming.sender_id,

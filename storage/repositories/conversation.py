@@ -21,16 +21,14 @@ class ConversationRepository:
         instead of passing the same step twice.
         """
         for _ in range(2):
-            res = await self.s.execute(
+            # One round trip: the UPDATE returns the locked row (SQLite >= 3.35, PostgreSQL).
+            state = await self.s.scalar(
                 update(DialogueState)
                 .where(DialogueState.channel == channel, DialogueState.sender_id == sender_id)
-                .values(version=DialogueState.version + 1, updated_at=utcnow()))
-            if res.rowcount:  # type: ignore[attr-defined]
-                state = await self.s.scalar(
-                    select(DialogueState)
-                    .where(DialogueState.channel == channel, DialogueState.sender_id == sender_id)
-                    .execution_options(populate_existing=True))
-                assert state is not None
+                .values(version=DialogueState.version + 1, updated_at=utcnow())
+                .returning(DialogueState)
+                .execution_options(synchronize_session=False, populate_existing=True))
+            if state is not None:
                 return state
             try:
                 async with self.s.begin_nested():

@@ -23,6 +23,14 @@ class PeopleRepository:
             select(ChatIdentity).where(ChatIdentity.channel == channel,
                                        ChatIdentity.external_id == external_id))
 
+    async def identity_with_person(self, channel: str,
+                                   external_id: str) -> tuple[ChatIdentity, Person] | None:
+        """A chat account and its person in one query (every message needs both)."""
+        row = (await self.s.execute(
+            select(ChatIdentity, Person).join(Person, Person.id == ChatIdentity.person_id)
+            .where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id))).first()
+        return None if row is None else (row[0], row[1])
+
     async def person(self, person_id: int) -> Person | None:
         return await self.s.get(Person, person_id)
 

@@ -46,3 +46,12 @@ async def test_prune_forgets_only_old_ids(db: Database) -> None:
                    TelegramUpdate(bot_id=1, update_id=2, processed_at=now - timedelta(hours=1))])
     assert await dedupe.prune(db, now - timedelta(days=7)) == 1
     assert not await dedupe.seen(db, 1, 1) and await dedupe.seen(db, 1, 2)
+
+
+async def test_the_checker_sees_committed_ids_inside_a_unit_of_work(db: Database) -> None:
+    done = dedupe.checker(1, 900)
+    async with db.session() as s:
+        assert not await done(s)
+        await dedupe.recorder(1, 900)(s, INC, [])
+    async with db.session() as s:
+        assert await done(s) and not await dedupe.checker(2, 900)(s)

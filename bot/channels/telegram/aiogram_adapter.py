@@ -10,6 +10,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.methods.base import Response
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -58,6 +59,24 @@ def _markup(rows: Rows) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=label, callback_data=data)
                                                   for label, data in row] for row in kb])
+
+
+class _Session(AiohttpSession):
+    """aiogram's session, keeping the parsed response types alive.
+
+    aiogram parses every answer with `Response[<method's result type>]`. pydantic caches such
+    generic classes only weakly, and the garbage collector (run often in a busy worker) drops
+    them, so the class was rebuilt (schema and validator, ~10 ms of CPU) on about every other
+    Bot API call. One strong reference per result type makes it a dictionary hit.
+    """
+
+    _response_types: dict[Any, Any] = {}
+
+    def check_response(self, bot: Bot, method: Any, status_code: int, content: str) -> Any:
+        returning = method.__returning__
+        if returning not in self._response_types:
+            self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
+        return super().check_response(bot, method, status_code, content)
 
 
 class AiogramApi:
@@ -147,7 +166,7 @@ class AiogramAdapter:
 
     def __init__(self, settings: Settings) -> None:
         server = TelegramAPIServer.from_base(settings.telegram_api_base)
-        self.bot = Bot(settings.telegram_token, session=AiohttpSession(api=server))
+        self.bot = Bot(settings.telegram_token, session=_Session(api=server))
         self.api = AiogramApi(self.bot)
         # Per user in chat: one resident's messages in order, residents concurrently.
         self.dp = Dispatcher(events_isolation=PerUserIsolation())

@@ -1,6 +1,6 @@
 """One Telegram update, end to end, the same for both frameworks and both delivery modes.
 
-seen? -> answer the button press -> dispatch (commits effects + processed id) -> mark the pressed
+answer the button press (unless seen) -> dispatch (seen? effects + processed id, one commit) -> mark the pressed
 keyboard -> send the replies. Replies go out only after the commit, so nothing is said that
 could still roll back.
 
@@ -31,6 +31,7 @@ from bot.channels.telegram.api import (
 from bot.channels.telegram.convert import BotIdentity, Converted, Pressed, Send, convert_update, marked, plan
 from bot.channels.telegram.staff_group import StaffGroup
 from bot.ratelimit import acquire, telegram_rules
+from handlers.dispatcher import AlreadyHandled
 from handlers.messages import Outgoing
 
 if TYPE_CHECKING:
@@ -49,10 +50,6 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"  # already processed: nothing done, nothing sent
     IGNORED = "ignored"  # not for Linli (a group chat line, a service message)
     FAILED = "failed"  # polling only: given up after retries, the resident was told
-
-
-class _AlreadyHandled(Exception):
-    pass
 
 
 class UpdateHandler:
@@ -89,16 +86,17 @@ class UpdateHandler:
         conv = convert_update(update, self.bot)
         if conv is None:
             return Outcome.IGNORED
-        if await dedupe.seen(self.rt.db, self.bot.id, conv.update_id):
-            log.info("telegram update %s already processed", conv.update_id)
-            return Outcome.DUPLICATE
         if conv.pressed is not None:
+            # Checked apart, before the answer: a repeated press must not be answered again.
+            # A message's check runs inside its own transaction (the Dispatcher's `done`).
+            if await dedupe.seen(self.rt.db, self.bot.id, conv.update_id):
+                log.info("telegram update %s already processed", conv.update_id)
+                return Outcome.DUPLICATE
             await self._answer(conv.pressed)  # at once: the resident's button stops spinning
         try:
             replies = await self._dispatch(conv, attempts=1 if redeliverable else 1 + len(self.retry_delays))
-        except _AlreadyHandled:
-            log.info("telegram update %s was processed concurrently", conv.update_id)
-            return Outcome.DUPLICATE
+        except AlreadyHandled:
+            return Outcome.DUPLICATE  # logged where found
         except Exception:
             if redeliverable:
                 raise
@@ -132,13 +130,18 @@ class UpdateHandler:
 
     async def _dispatch(self, conv: Converted, attempts: int) -> list[Outgoing]:
         record = dedupe.recorder(self.bot.id, conv.update_id)
+        done = dedupe.checker(self.bot.id, conv.update_id)
         for attempt in range(attempts):
             try:
-                return await self.rt.dispatcher.handle(conv.incoming, record=record)
+                return await self.rt.dispatcher.handle(conv.incoming, record=record, done=done)
+            except AlreadyHandled:
+                log.info("telegram update %s already processed", conv.update_id)
+                raise
             except IntegrityError:
                 # Most likely the processed id written meanwhile by a concurrent delivery.
                 if await dedupe.seen(self.rt.db, self.bot.id, conv.update_id):
-                    raise _AlreadyHandled() from None
+                    log.info("telegram update %s was processed concurrently", conv.update_id)
+                    raise AlreadyHandled() from None
                 if attempt == attempts - 1:
                     raise
             except Exception:

@@ -12,8 +12,11 @@ from fastapi.routing import APIRoute
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from bot.web.console.base import (
-    LoginRequired, Missing, Refused, render, with_security_headers)
+    SECURITY_HEADERS, LoginRequired, Missing, Refused, render)
 
 MODULES = (
     "bot.web.console.auth",
@@ -61,12 +64,32 @@ def install(app: FastAPI) -> None:
         return render(request, getattr(request.state, "viewer", None), "error.html", status_code=404,
                       message=exc.message)
 
-    @app.middleware("http")
-    async def console_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        if request.url.path.startswith("/console"):
-            with_security_headers(response)
-        return response
+    app.add_middleware(ConsoleSecurityHeaders)
+
+
+class ConsoleSecurityHeaders:
+    """The console's security headers on every /console response.
+
+    A plain ASGI middleware: other paths (the Telegram webhook, the web chat) pass straight
+    through, without the task and streams a `@app.middleware("http")` costs on every request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/console"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    headers.setdefault(k, v)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _quote(path: str) -> str:
