@@ -218,9 +218,3 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
                                "frame-ancestors 'none'; form-action 'self'",
 }
-
-
-def with_security_headers(response: Response) -> Response:
-    for k, v in SECURITY_HEADERS.items():
-        response.headers.setdefault(k, v)
-    return response
