@@ -222,16 +222,25 @@ async def described(ctx: Context) -> None:
     await _next(ctx)
 
 
-@router.step(FLOW, "place")
-async def typed_place(ctx: Context) -> None:
+async def _photo_or_location(ctx: Context, step: str) -> bool:
+    """A photo without words joins the report; a shared location becomes its place. True if handled."""
     inc = ctx.incoming
     if inc.photo is not None and not inc.text:
-        return await _add_photo(ctx)
+        await _add_photo(ctx)
+        return True
     if inc.location is not None:
-        ctx.goto(FLOW, "start", lat=inc.location.latitude, lon=inc.location.longitude,
+        ctx.goto(FLOW, step, lat=inc.location.latitude, lon=inc.location.longitude,
                  place=inc.location.label or "定位位置")
-        return await _restate(ctx)
-    text = (inc.text or "").strip()
+        await _restate(ctx)
+        return True
+    return False
+
+
+@router.step(FLOW, "place")
+async def typed_place(ctx: Context) -> None:
+    if await _photo_or_location(ctx, "start"):
+        return
+    text = (ctx.incoming.text or "").strip()
     if not text:
         ctx.reply("请用文字说明位置，或发送定位。", [[cancel(ctx)]])
         return
@@ -260,13 +269,9 @@ async def home_place(ctx: Context) -> None:
 @router.step(FLOW, "confirm")
 async def confirm_text(ctx: Context) -> None:
     """More words while confirming: a place, or a better description; restate again."""
+    if await _photo_or_location(ctx, "confirm"):
+        return
     inc = ctx.incoming
-    if inc.photo is not None and not inc.text:
-        return await _add_photo(ctx)
-    if inc.location is not None:
-        ctx.goto(FLOW, "confirm", lat=inc.location.latitude, lon=inc.location.longitude,
-                 place=inc.location.label or "定位位置")
-        return await _restate(ctx)
     text = (inc.text or "").strip()
     if not text:
         return await _restate(ctx)
