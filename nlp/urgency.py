@@ -73,7 +73,7 @@ _SMOKE_VETO = (r"饭店|餐馆|饭馆|餐厅|菜馆|店|摊|早餐车|烧烤|烤
 TRIGGERS: tuple[_Trigger, ...] = (
     # people trapped in a lift
     _t("trapped", r"困人|被困|困住|困着|困在|困了(?:人|我|他|她|孩子|老人|小孩|[\d一二两三四五几]+个)"),
-    _t("trapped", r"被(?:关|锁|卡|困)(?:在)?" + _NC + r"{0,3}" + _LIFT + r"|(?:关|锁|卡)在" + _NC + r"{0,3}" + _LIFT + r"里?"),
+    _t("trapped", r"被(?:关|锁|卡|困)(?:在)?" + _NC + r"{0,10}" + _LIFT + r"|(?:关|锁|卡)在" + _NC + r"{0,3}" + _LIFT + r"里?"),
     _t("trapped", r"(?:卡|困|悬|吊|停)在(?:了)?" + _FLOOR + r"(?:和|与|跟|到|、)" + _FLOOR + r"?(?:中间|之间)"),
     _t("trapped", r"(?:里面|里头)(?:关着|困着|卡着|有人(?!家)|有个)|(?:人|我|他|她|孩子|小孩|老人|们|个)在里面|出不去|出不来|扒不开|救命|关里面",
        needs=_LIFT),
@@ -98,7 +98,13 @@ TRIGGERS: tuple[_Trigger, ...] = (
     # burst pipes, water pouring into homes
     _t("flood", _PIPE + _NC + r"{0,3}(?:爆了|爆裂|爆开|崩开|崩了|冻爆|炸了|喷水|呲水|滋水)"),
     _t("flood", r"爆管|管爆|呲水|滋水|喷水", veto=r"喷头|洒水|喷灌|喷泉|雾炮|洗车"),  # garden sprinklers
-    _t("flood", r"(?<!雨)水" + _NC + r"{0,10}(?:灌|涌|淹|浇)(?:进|到|入)?|往(?:家|屋)里(?:灌|流|涌)"),
+    _t("flood", r"(?<!雨)水" + _NC + r"{0,10}(?:灌|涌|淹|浇)(?:进|到|入)?|往(?:家|屋)里(?:灌|流|涌)",
+       veto=r"浇水|浇花|洒水|喷灌|洗车"),
+    # water still pouring into a home, a room full of it, a pipe spraying
+    _t("flood", r"越(?:流|漏|淌|喷|冒|涌)越(?:大|多|猛|急)|哗哗(?:地|的)?(?:流|淌|往下|漏|冒|喷|涌)",
+       needs=r"天花板|屋顶|楼板|家|屋|房间|客厅|卧室|厨房|卫生间"),
+    _t("flood", r"(?:一|满)屋子?(?:的)?(?:脏|污|臭)?水|水" + _NC + r"{0,3}(?:往外喷|在喷|喷出来)",
+       veto=r"喷头|洒水|喷灌|喷泉|雾炮|洗车|浇水|浇花"),
     _t("flood", _HOME + _NC + r"{0,8}(?:淹了|进水|全是水|成河|泡了|泡着)|水漫金山|淹到(?:脚|膝|腿|小腿)"),
     # objects about to fall from height
     _t("falling", r"摇摇欲坠|(?:悬|吊|挂)(?:在)?(?:半空|那里晃|着晃)|一整块悬着|斜挂着|离墙了",
@@ -118,7 +124,7 @@ TRIGGERS: tuple[_Trigger, ...] = (
     _t("falling", r"(?:挂|吊|悬|耷拉)(?:在)?(?:了)?" + _NC + r"{0,2}" + _FLOOR, needs=_OVERHEAD,
        veto=r"衣服|被子|床单|横幅|灯笼|彩旗|条幅"),
     # people threatened by others
-    _t("violence", r"(?:拿|持|举|挥)着?(?:刀|菜刀|砍刀|棍子?|棒子?|砖头|铁棍|铁锹)|持刀|砍人|捅人|行凶"),
+    _t("violence", r"(?:拿|持|举|挥)着?(?:刀|菜刀|砍刀|棍子?|棒子?|砖头|铁棍|铁锹)(?!子?(?:捅|敲|戳|顶|杵)(?:天花板|楼板|屋顶|墙|地)|子?(?:顶|垫|压|挡|堵|支)(?:着|住|门))|持刀|砍人|捅人|行凶"),
     _t("violence", r"打架|斗殴|打人|见血|流血了|追着" + _NC + r"{0,6}打", veto=r"狗|犬|猫"),
     _t("violence", r"撬(?:我家|我们家)|(?:在|正在)(?:撬|砸|踹|捅|拧|掰|拨|别)(?:我家|我们家|家里|家|屋)?(?:的)?(?:门|锁|窗|锁眼|锁芯|门锁|防盗门)|(?:有人|外面|门外)(?:拿|用)" + _NC + r"{0,6}(?:撬|捅|拧|掰|拨)(?:我家|我们家|家里|家|屋)?(?:的)?(?:门|锁|锁眼|锁芯|门锁|防盗门)|闯进(?:我家|家里|屋里)|(?:小偷|有人)(?:在|正在)(?:偷|撬)"),
     _t("violence", r"放火|纵火|要点" + _NC + r"{0,6}门|泼汽油|跳楼|要跳下去|轻生"),
@@ -129,9 +135,11 @@ _CLAUSE_BREAK = re.compile(r"[，,。.!！?？；;：:~～…\n\s]+")
 _HYPO_BEFORE_STRONG = re.compile(
     r"万一|要是|如果|假如|假设|一旦|哪天|迟早|早晚|会不会|怕|担心|防止|避免|以防|预防|不然|否则|小心|难道|是否|"
     r"以为|新闻|听说|别的小区|别的城市|其他小区|网上|演练|培训|放话|扬言|威胁|吓唬|再(?!不)" + _NC + r"{0,10}就")
+# "真着火了谁开得开" imagines a fire ("真的着火了" reports one); "跟着火了似的" compares.
+_HYPO_JUST_BEFORE = re.compile(r"(?<!的)真(?:要|要是)?$|(?:跟|像|好像|仿佛)$")
 _HYPO_BEFORE_WEAK = re.compile(r"会(?!所|议|员)|容易|可能")  # not for falling: "随时会掉下来" is the danger
 _HYPO_AFTER = re.compile(
-    r"^[^，,。!！?？]{0,4}(?:的话|隐患|风险|危险性|怎么办|咋整|咋办|往哪逃|往哪跑|怎么逃|谁负责|谁来负责|谁赔|的新闻|新闻|的视频)")
+    r"^[^，,。!！?？]{0,4}(?:的话|似的|一样|一般|隐患|风险|危险性|怎么办|咋整|咋办|往哪逃|往哪跑|怎么逃|谁负责|谁来负责|谁赔|的新闻|新闻|的视频)")
 # Danger somewhere else, told as news: "我外婆家那个老小区水管爆了", "我们公司的电梯今天困人了".
 _ELSEWHERE = re.compile(
     r"朋友(?:家|那)|亲戚家|同事家|(?<!物业)(?<!燃气)(?<!维保)(?<!电梯)(?<!供电)(?<!电力)(?<!水务)公司|单位|老家|"
@@ -144,7 +152,7 @@ _PRESENT = re.compile(r"现在|正在|还在|此刻|这会儿|刚刚|刚才|今�
 _PERFECT_AFTER = re.compile(r"^(?:了)?过")  # "困过人", "着过火"
 _STILL = re.compile(r"^" + _NC + r"{0,3}(?:还是|还有|没用|不管用|关不上|关不住)")
 _RESOLVED: dict[str, re.Pattern[str]] = {
-    "trapped": re.compile(r"(?:才|被)(?:救|弄|放|扒|拉)出来|(?:救|弄|放|扒|拉|接|抱|背)出来了|(?:总算|终于|已经|已|都|人)出来了"),
+    "trapped": re.compile(r"(?:才|被)(?:救|弄|放|扒|拉)出来|(?:救|弄|放|扒|拉|接|抱|背)出来了|(?:总算|终于|已经|已|都|人)出来了|(?:爬|钻|挤)出来"),
     "gas": re.compile(r"(?:阀门?|总阀|气阀|燃气阀)" + _NC + r"{0,6}(?:关了|关上了|关掉了|关好了)|味(?:道)?(?:散了|没了)|(?:已经|已)(?:修好|处理好)"),
     "fire": re.compile(r"(?<!没)(?:灭了|扑灭了|熄灭了|浇灭了)"),
     "wires": re.compile(r"(?:已经|已)(?:断电|拉闸|修好|处理好)|(?:缠上|包上|包好|缠好)了"),
@@ -178,7 +186,7 @@ def _why_dismissed(text: str, trigger: _Trigger, match: re.Match[str],
         return "context"
     if _NEGATION.search(before):
         return "negated"
-    if _HYPO_BEFORE_STRONG.search(before) or _HYPO_AFTER.search(after):
+    if _HYPO_BEFORE_STRONG.search(before) or _HYPO_AFTER.search(after) or _HYPO_JUST_BEFORE.search(before):
         return "hypothetical"
     if _ELSEWHERE.search(before):
         return "elsewhere"

@@ -171,3 +171,28 @@ def test_our_own_lift_after_the_property_company_is_urgent():
 def test_childhood_memory_is_past():
     assert not detect_urgency("小时候家里烧煤炉 冬天屋里全是烟").urgent
     assert detect_urgency("小时候住过这 现在楼道全是烟 着火了").urgent
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("有个小孩被关在5栋1单元的电梯里 哭得撕心裂肺", "trapped"),  # an address between
+    ("楼上没住人 水一直从天花板往下流 越流越大 联系不上业主", "flood"),
+    ("一楼下水返上来了 一屋子脏水", "flood"),
+    ("热水器进水管裂了 水在往外喷 阀门拧不动", "flood"),
+    ("真的着火了 快来人", "fire"),  # "真的" reports, "真" imagines
+])
+def test_water_and_people_now(text, reason):
+    got = detect_urgency(text)
+    assert got.urgent and got.reason == reason, got
+
+
+@pytest.mark.parametrize("text", [
+    "又是绿化浇水把我停的车浇得全是泥点子",  # watering is no flood
+    "油烟大得跟着火了似的 呛得人直咳嗽",  # a simile
+    "这消防栓让人拿铁链子给锁上了 真着火了谁开得开啊",
+    "防火门一直开着 还拿砖头顶着",  # a brick props a door, it threatens no one
+    "楼下嫌我家孩子走路声音大 拿棍子捅天花板",
+    "刚才被关在电梯里，自己把门扒开爬出来的",  # out already
+    "水表井里的阀门漏水 一直哗哗流 水费都算我们的",  # not in a home
+])
+def test_figures_of_speech_and_no_danger(text):
+    assert not detect_urgency(text).urgent, detect_urgency(text)
