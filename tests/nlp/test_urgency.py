@@ -179,6 +179,7 @@ def test_childhood_memory_is_past():
     ("一楼下水返上来了 一屋子脏水", "flood"),
     ("热水器进水管裂了 水在往外喷 阀门拧不动", "flood"),
     ("真的着火了 快来人", "fire"),  # "真的" reports, "真" imagines
+    ("就现在 有人在停车场砸车窗掏东西 快叫保安", "violence"),  # a break-in going on
 ])
 def test_water_and_people_now(text, reason):
     got = detect_urgency(text)
@@ -193,6 +194,8 @@ def test_water_and_people_now(text, reason):
     "楼下嫌我家孩子走路声音大 拿棍子捅天花板",
     "刚才被关在电梯里，自己把门扒开爬出来的",  # out already
     "水表井里的阀门漏水 一直哗哗流 水费都算我们的",  # not in a home
+    "昨晚有人在停车场砸车窗",
+    "小区里老是有人在晚上偷电瓶 好几次了",  # a pattern of thefts, not one going on
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
