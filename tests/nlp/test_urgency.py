@@ -180,6 +180,9 @@ def test_childhood_memory_is_past():
     ("热水器进水管裂了 水在往外喷 阀门拧不动", "flood"),
     ("真的着火了 快来人", "fire"),  # "真的" reports, "真" imagines
     ("就现在 有人在停车场砸车窗掏东西 快叫保安", "violence"),  # a break-in going on
+    ("正在有人撬隔壁的门！！8栋 快来", "violence"),
+    ("楼下两个人打起来了 一个人头上在流血 还在打", "violence"),
+    ("电梯到站不开门 我现在还在里面 拍门也没人应", "trapped"),
 ])
 def test_water_and_people_now(text, reason):
     got = detect_urgency(text)
