@@ -22,7 +22,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nlp import dataset  # noqa: E402
-from nlp import taxonomy as tax  # noqa: E402
 
 _NOISE = re.compile(r"[\s\W_]+")
 
@@ -56,20 +55,6 @@ def near_pairs(texts: list[str], threshold: float) -> list[tuple[int, int, float
     return sorted(out, key=lambda p: -p[2])
 
 
-def label_errors(records: list[dataset.Record]) -> list[str]:
-    taxonomy = tax.load()
-    intents, categories = set(taxonomy.intents), set(taxonomy.categories)
-    errors = []
-    for r in records:
-        if r.intent not in intents:
-            errors.append(f"{r.source}: unknown intent {r.intent!r}")
-        if r.intent == "complaint" and r.category not in categories:
-            errors.append(f"{r.source}: complaint without a known category ({r.category!r})")
-        if r.intent != "complaint" and r.category is not None:
-            errors.append(f"{r.source}: category {r.category!r} on intent {r.intent}")
-    return errors
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=0.5)
@@ -85,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         a, b = records[i], records[j]
         print(f"{jac:.2f}  {a.source} [{dataset.split_of(a.text)}] {a.text}\n      {b.source} "
               f"[{dataset.split_of(b.text)}] {b.text}")
-    errors = label_errors(records)
+    errors = dataset.label_problems(records)
     print("\n".join(errors))
     print(f"{len(records)} records, {len(pairs)} pairs >= {args.threshold}, {len(errors)} label errors")
     return 1 if pairs or errors else 0

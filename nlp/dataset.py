@@ -61,3 +61,24 @@ def load(split: Split, directory: Path = LABELLED_DIR) -> list[Record]:
     if split == "all":
         return records
     return [r for r in records if split_of(r.text) == split]
+
+
+def label_problems(records: list[Record]) -> list[str]:
+    """Labels that break the taxonomy: an unknown intent, a complaint without a known category,
+    a category on anything else, an address that is not digits (or a building letter)."""
+    from nlp import taxonomy
+
+    codes = taxonomy.load()
+    out = []
+    for r in records:
+        if r.intent not in codes.intents:
+            out.append(f"{r.source}: unknown intent {r.intent!r}")
+        elif r.intent == "complaint" and r.category not in codes.categories:
+            out.append(f"{r.source}: complaint without a known category ({r.category!r})")
+        elif r.intent != "complaint" and r.category is not None:
+            out.append(f"{r.source}: category {r.category!r} on intent {r.intent}")
+        for name in ("building", "unit", "room"):
+            value = getattr(r, name)
+            if value is not None and not (value.isascii() and value.isalnum()):
+                out.append(f"{r.source}: {name} {value!r} is not Arabic digits")
+    return out
