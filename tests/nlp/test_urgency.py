@@ -183,6 +183,7 @@ def test_childhood_memory_is_past():
     ("正在有人撬隔壁的门！！8栋 快来", "violence"),
     ("楼下两个人打起来了 一个人头上在流血 还在打", "violence"),
     ("电梯到站不开门 我现在还在里面 拍门也没人应", "trapped"),
+    ("楼道里的燃气管子让谁碰弯了 还有点呲呲的声音 味儿挺大", "gas"),
 ])
 def test_water_and_people_now(text, reason):
     got = detect_urgency(text)
