@@ -161,8 +161,24 @@ def _address(text: str) -> tuple[str | None, str | None, str | None]:
     return building, unit, room
 
 
+# A place name that is only part of another word: "今天台风" holds no rooftop, "广场舞" is a dance
+# (wherever it is danced), "入户花园" is a flat's own garden.
+_NOT_A_PLACE: dict[str, tuple[str, str]] = {  # name -> (characters it may not follow, nor precede)
+    "天台": ("今明昨前后每当白聊整半几", "风"),
+    "广场": ("", "舞"),
+    "花园": ("户家", ""),
+}
+
+
+def _is_place(match: re.Match[str]) -> bool:
+    before, after = _NOT_A_PLACE.get(match.group(0), ("", ""))
+    text, start, end = match.string, match.start(), match.end()
+    return not ((before and start > 0 and text[start - 1] in before)
+                or (after and end < len(text) and text[end] in after))
+
+
 def _named_place(text: str) -> str | None:
-    named = _NAMED.search(text)
+    named = next((m for m in _NAMED.finditer(text) if _is_place(m)), None)
     basement = _BASEMENT.search(text)
     if basement and (named is None or basement.start() < named.start()):
         return f"B{basement.group('n')}"
