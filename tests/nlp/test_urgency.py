@@ -184,6 +184,7 @@ def test_childhood_memory_is_past():
     ("楼下两个人打起来了 一个人头上在流血 还在打", "violence"),
     ("电梯到站不开门 我现在还在里面 拍门也没人应", "trapped"),
     ("楼道里的燃气管子让谁碰弯了 还有点呲呲的声音 味儿挺大", "gas"),
+    ("北门那根路灯杆被台风吹到斜住 摇摇晃晃 下面就是人行道", "falling"),
 ])
 def test_water_and_people_now(text, reason):
     got = detect_urgency(text)
@@ -200,6 +201,13 @@ def test_water_and_people_now(text, reason):
     "水表井里的阀门漏水 一直哗哗流 水费都算我们的",  # not in a home
     "昨晚有人在停车场砸车窗",
     "小区里老是有人在晚上偷电瓶 好几次了",  # a pattern of thefts, not one going on
+    "楼下那排棕榈树好多枯叶挂着 麻烦安排修剪下",
+    "大排档的烟全飘进泳池区 游个泳一身油味",  # cooking smoke
+    "楼下嫌我家小孩跑 天天拿棍子敲我家地板",
+    "楼下那户把住宅改成棋牌室了 挂着牌子营业",  # a shop sign, not a falling one
+    "楼下的树好多虫子 吊着丝往下掉",
+    "楼道里的消防水带让人剪了一截去浇菜",
+    "修剪下来的树枝堆在跑道边上 孩子们拿来当剑打架",
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
