@@ -161,11 +161,10 @@ def _address(text: str) -> tuple[str | None, str | None, str | None]:
     return building, unit, room
 
 
-# A place name that is only part of another word: "今天台风" holds no rooftop, "广场舞" is a dance
-# (wherever it is danced), "入户花园" is a flat's own garden.
+# A place name that is only part of another word: "今天台风" holds no rooftop, "入户花园" is a
+# flat's own garden. ("广场舞" does name the square: that is where the music plays.)
 _NOT_A_PLACE: dict[str, tuple[str, str]] = {  # name -> (characters it may not follow, nor precede)
     "天台": ("今明昨前后每当白聊整半几", "风"),
-    "广场": ("", "舞"),
     "花园": ("户家", ""),
 }
 
