@@ -185,6 +185,7 @@ def test_childhood_memory_is_past():
     ("电梯到站不开门 我现在还在里面 拍门也没人应", "trapped"),
     ("楼道里的燃气管子让谁碰弯了 还有点呲呲的声音 味儿挺大", "gas"),
     ("北门那根路灯杆被台风吹到斜住 摇摇晃晃 下面就是人行道", "falling"),
+    ("顶楼违建的铁皮棚被风吹松了 一块铁皮挂在边上晃来晃去 底下就是小孩玩的地方", "falling"),
 ])
 def test_water_and_people_now(text, reason):
     got = detect_urgency(text)
@@ -208,6 +209,10 @@ def test_water_and_people_now(text, reason):
     "楼下的树好多虫子 吊着丝往下掉",
     "楼道里的消防水带让人剪了一截去浇菜",
     "修剪下来的树枝堆在跑道边上 孩子们拿来当剑打架",
+    "门口那棵树结的果子熟了往下掉 一地烂果黏糊糊",
+    "楼上漏水把我家泡了 俩人推来推去 我家顶棚都长毛了",  # mould: long ago
+    "昨儿报的那个燃气味 燃气公司的人来过了 说没事",
+    "有户人家把阳台往外接出去一截 铁架子悬在半空",
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
