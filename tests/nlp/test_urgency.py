@@ -186,6 +186,9 @@ def test_childhood_memory_is_past():
     ("楼道里的燃气管子让谁碰弯了 还有点呲呲的声音 味儿挺大", "gas"),
     ("北门那根路灯杆被台风吹到斜住 摇摇晃晃 下面就是人行道", "falling"),
     ("顶楼违建的铁皮棚被风吹松了 一块铁皮挂在边上晃来晃去 底下就是小孩玩的地方", "falling"),
+    ("电梯卡在两层中间 我先生在里面 打了紧急按钮没人回", "trapped"),
+    ("电梯里有人被关住了 在喊 我在外面听到的 11栋 快来人", "trapped"),
+    ("那棵枯树被风吹得快倒了 正斜着压在儿童滑梯上方 下面还有小孩在玩", "falling"),
 ])
 def test_water_and_people_now(text, reason):
     got = detect_urgency(text)
@@ -213,6 +216,7 @@ def test_water_and_people_now(text, reason):
     "楼上漏水把我家泡了 俩人推来推去 我家顶棚都长毛了",  # mould: long ago
     "昨儿报的那个燃气味 燃气公司的人来过了 说没事",
     "有户人家把阳台往外接出去一截 铁架子悬在半空",
+    "楼下说我家小孩跑步 天天拿棍子敲暖气管",
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
