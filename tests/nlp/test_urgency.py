@@ -188,6 +188,8 @@ def test_childhood_memory_is_past():
     ("顶楼违建的铁皮棚被风吹松了 一块铁皮挂在边上晃来晃去 底下就是小孩玩的地方", "falling"),
     ("电梯卡在两层中间 我先生在里面 打了紧急按钮没人回", "trapped"),
     ("电梯里有人被关住了 在喊 我在外面听到的 11栋 快来人", "trapped"),
+    ("电梯刚才急坠了一下停住了 里面一个送外卖的被关着 门打不开", "trapped"),
+    ("厨房里好大一股煤气味 我没开火 阀门也关了 还是有味", "gas"),  # closed, and still smells
     ("那棵枯树被风吹得快倒了 正斜着压在儿童滑梯上方 下面还有小孩在玩", "falling"),
 ])
 def test_water_and_people_now(text, reason):
@@ -217,6 +219,7 @@ def test_water_and_people_now(text, reason):
     "昨儿报的那个燃气味 燃气公司的人来过了 说没事",
     "有户人家把阳台往外接出去一截 铁架子悬在半空",
     "楼下说我家小孩跑步 天天拿棍子敲暖气管",
+    "楼下说我家漏水泡了他天花板 物业说是楼上管道问题 三方踢皮球",
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
