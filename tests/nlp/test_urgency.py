@@ -190,6 +190,7 @@ def test_childhood_memory_is_past():
     ("电梯里有人被关住了 在喊 我在外面听到的 11栋 快来人", "trapped"),
     ("电梯刚才急坠了一下停住了 里面一个送外卖的被关着 门打不开", "trapped"),
     ("厨房里好大一股煤气味 我没开火 阀门也关了 还是有味", "gas"),  # closed, and still smells
+    ("电梯卡住了 里面是我室友跟一个送外卖的 敲门板喊 手机没信号", "trapped"),
     ("那棵枯树被风吹得快倒了 正斜着压在儿童滑梯上方 下面还有小孩在玩", "falling"),
 ])
 def test_water_and_people_now(text, reason):
@@ -220,6 +221,7 @@ def test_water_and_people_now(text, reason):
     "有户人家把阳台往外接出去一截 铁架子悬在半空",
     "楼下说我家小孩跑步 天天拿棍子敲暖气管",
     "楼下说我家漏水泡了他天花板 物业说是楼上管道问题 三方踢皮球",
+    "六楼有人把电线从窗户吊下来给楼下的电瓶车充电 一到晚上就挂着",  # ev_charging, not falling
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
