@@ -106,7 +106,7 @@ TRIGGERS: tuple[_Trigger, ...] = (
     # burst pipes, water pouring into homes
     _t("flood", _PIPE + _NC + r"{0,3}(?:爆了|爆裂|爆开|崩开|崩了|冻爆|炸了|喷水|呲水|滋水)"),
     _t("flood", r"爆管|管爆|呲水|滋水|喷水", veto=r"喷头|洒水|喷灌|喷泉|雾炮|洗车"),  # garden sprinklers
-    _t("flood", r"(?<!雨)水" + _NC + r"{0,10}(?:灌|涌|淹|浇)(?:进|到|入)?|往(?:家|屋)里(?:灌|流|涌)",
+    _t("flood", r"(?<!雨)水" + _NC + r"{0,10}(?:灌|涌|淹|浇)(?:进|到|入)?|往(?:家|屋)里(?:灌|流|涌)|往(?:我家|我们家|家里|屋里)(?:灌|涌|淌|流)(?:水|进来)",
        veto=r"浇水|浇花|浇菜|水带|洒水|喷灌|洗车"),
     # water still pouring into a home, a room full of it, a pipe spraying
     _t("flood", r"越(?:流|漏|淌|喷|冒|涌)越(?:大|多|猛|急)|哗哗(?:地|的)?(?:流|淌|往下|漏|冒|喷|涌)",

@@ -191,6 +191,7 @@ def test_childhood_memory_is_past():
     ("电梯刚才急坠了一下停住了 里面一个送外卖的被关着 门打不开", "trapped"),
     ("厨房里好大一股煤气味 我没开火 阀门也关了 还是有味", "gas"),  # closed, and still smells
     ("电梯卡住了 里面是我室友跟一个送外卖的 敲门板喊 手机没信号", "trapped"),
+    ("楼上卫生间往我家灌水 顺着灯线往下淌 电闸我已经拉了 人不在家", "flood"),
     ("那棵枯树被风吹得快倒了 正斜着压在儿童滑梯上方 下面还有小孩在玩", "falling"),
 ])
 def test_water_and_people_now(text, reason):
