@@ -68,7 +68,7 @@ _PRECARIOUS = (r"裂(?:成|了|开|缝)|卡在|只靠|就剩|挂着|吊着|垂�
 _FLOOR = r"[\d一二三四五六七八九十几]+(?:楼|层)"
 # Smoke from kitchens, restaurants and cigarettes is a nuisance, not a fire.
 _SMOKE_VETO = (r"饭店|餐馆|饭馆|餐厅|菜馆|店|摊|早餐车|烧烤|烤串|火锅|小吃|排烟|烟囱|锅炉|抽烟|吸烟|烟头|打牌|缭绕|"
-               r"油烟|油味|大排档|排档|煎|辣椒|孜然|做饭|炒菜")
+               r"油烟|油味|大排档|排档|烤肉|炭炉|煎|辣椒|孜然|做饭|炒菜")
 
 TRIGGERS: tuple[_Trigger, ...] = (
     # people trapped in a lift
@@ -178,7 +178,7 @@ _RESOLVED: dict[str, re.Pattern[str]] = {
     "falling": re.compile(r"(?:已经|已)(?:拆|取|固定|加固|挪|搬)(?:下来|走|好)"),
     "violence": re.compile(r"(?:已经|已)(?:走了|跑了|被抓|抓住|制服|被带走)"),
 }
-_RESOLVED_ANY = re.compile(r"没事了|修好了|处理好了|解决了|已经好了|危险解除")
+_RESOLVED_ANY = re.compile(r"没事了|说没事|查过了|修好了|处理好了|解决了|已经好了|危险解除")
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:

@@ -223,6 +223,8 @@ def test_water_and_people_now(text, reason):
     "楼下说我家小孩跑步 天天拿棍子敲暖气管",
     "楼下说我家漏水泡了他天花板 物业说是楼上管道问题 三方踢皮球",
     "六楼有人把电线从窗户吊下来给楼下的电瓶车充电 一到晚上就挂着",  # ev_charging, not falling
+    "对面楼有人在阳台上用炭炉烤肉 一到下午就浓烟滚滚 我还以为着火了",
+    "我报的那个煤气味 师傅来查过了说没事 单子帮我结了吧",
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
