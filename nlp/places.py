@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from nlp.numerals import CHINESE_NUMERAL_CHARS, DIGITS, to_arabic, to_number_label
-from nlp.text import fold_width
+from nlp.text import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +165,7 @@ def _address(text: str) -> tuple[str | None, str | None, str | None]:
 # flat's own garden. ("广场舞" does name the square: that is where the music plays.)
 _NOT_A_PLACE: dict[str, tuple[str, str]] = {  # name -> (characters it may not follow, nor precede)
     "天台": ("今明昨前后每当白聊整半几", "风"),
-    "花园": ("户家", ""),
+    "花园": ("户家人", ""),
 }
 
 
@@ -186,6 +186,6 @@ def _named_place(text: str) -> str | None:
 
 def extract_place(text: str) -> Place:
     """Building, unit, room and named place mentioned in a message (first mention of each)."""
-    folded = fold_width(text)
+    folded = fold(text)
     building, unit, room = _address(folded)
     return Place(building=building, unit=unit, room=room, place=_named_place(folded))

@@ -68,7 +68,7 @@ _PRECARIOUS = (r"裂(?:成|了|开|缝)|卡在|只靠|就剩|挂着|吊着|垂�
 _FLOOR = r"[\d一二三四五六七八九十几]+(?:楼|层)"
 # Smoke from kitchens, restaurants and cigarettes is a nuisance, not a fire.
 _SMOKE_VETO = (r"饭店|餐馆|饭馆|餐厅|菜馆|店|摊|早餐车|烧烤|烤串|火锅|小吃|排烟|烟囱|锅炉|抽烟|吸烟|烟头|打牌|缭绕|"
-               r"油烟|油味|大排档|排档|烤肉|炭炉|煎|辣椒|孜然|做饭|炒菜")
+               r"油烟|油味|大排档|排档|烤肉|炭炉|拖拉机|尾气|排气管|煎|辣椒|孜然|做饭|炒菜")
 
 TRIGGERS: tuple[_Trigger, ...] = (
     # people trapped in a lift
@@ -157,7 +157,7 @@ _HYPO_BEFORE_STRONG = re.compile(
 _HYPO_JUST_BEFORE = re.compile(r"(?<!的)真(?:要|要是)?$|(?:跟|像|好像|仿佛)$")
 _HYPO_BEFORE_WEAK = re.compile(r"会(?!所|议|员)|容易|可能")  # not for falling: "随时会掉下来" is the danger
 _HYPO_AFTER = re.compile(
-    r"^[^，,。!！?？]{0,4}(?:的话|似的|一样|一般|隐患|风险|危险性|怎么办|咋整|咋办|往哪逃|往哪跑|怎么逃|谁负责|谁来负责|谁赔|的新闻|新闻|的视频)")
+    r"^[^，,。!！?？]{0,4}(?:的话|似的|一样|一般|都不知道|也不知道|隐患|风险|危险性|怎么办|咋整|咋办|往哪逃|往哪跑|怎么逃|谁负责|谁来负责|谁赔|的新闻|新闻|的视频)")
 # Danger somewhere else, told as news: "我外婆家那个老小区水管爆了", "我们公司的电梯今天困人了".
 _ELSEWHERE = re.compile(
     r"朋友(?:家|那)|亲戚家|同事家|(?<!物业)(?<!燃气)(?<!维保)(?<!电梯)(?<!供电)(?<!电力)(?<!水务)公司|单位|老家|"

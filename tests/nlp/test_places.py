@@ -98,3 +98,9 @@ def test_digitwise_and_mixed_numerals():
     assert to_arabic("十二") == "12"
     with pytest.raises(ValueError):
         to_arabic("一直")
+
+
+def test_traditional_characters():
+    place = extract_place("５棟２單元１２０３的電梯又壞了")
+    assert (place.building, place.unit, place.room) == ("5", "2", "1203")
+    assert extract_place("東門的道閘壞了").place == "东门"

@@ -192,6 +192,7 @@ def test_childhood_memory_is_past():
     ("厨房里好大一股煤气味 我没开火 阀门也关了 还是有味", "gas"),  # closed, and still smells
     ("电梯卡住了 里面是我室友跟一个送外卖的 敲门板喊 手机没信号", "trapped"),
     ("楼上卫生间往我家灌水 顺着灯线往下淌 电闸我已经拉了 人不在家", "flood"),
+    ("5座電梯卡在兩層中間 我先生在裡面 打了緊急按鈕沒人回 快點!!", "trapped"),  # Traditional
     ("那棵枯树被风吹得快倒了 正斜着压在儿童滑梯上方 下面还有小孩在玩", "falling"),
 ])
 def test_water_and_people_now(text, reason):
@@ -225,6 +226,9 @@ def test_water_and_people_now(text, reason):
     "六楼有人把电线从窗户吊下来给楼下的电瓶车充电 一到晚上就挂着",  # ev_charging, not falling
     "对面楼有人在阳台上用炭炉烤肉 一到下午就浓烟滚滚 我还以为着火了",
     "我报的那个煤气味 师傅来查过了说没事 单子帮我结了吧",
+    "有人在單元門口餵流浪貓 現在十幾隻貓晚上打架叫春",  # cats, in Traditional
+    "谁家的拖拉机天天停在单元门口 突突突开走还冒黑烟",  # exhaust
+    "消防警报只有声音没有闪灯 我们聋人家里着火了都不知道",
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
