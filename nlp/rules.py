@@ -85,7 +85,7 @@ CATEGORY_RULES: tuple[Rule, ...] = (
 # The category of a danger happening now, when the urgency detector's reason names it: the model
 # reads "烟" and "呛" as cooking fumes, but smoke of a fire is a fire-safety matter. A fire of a
 # charging e-bike stays with the model and the rules (ev_charging).
-URGENT_CATEGORIES = {"fire": "fire_lane", "gas": "utilities", "flood": "water_leak"}
+URGENT_CATEGORIES = {"fire": "fire_lane", "gas": "utilities", "flood": "water_leak", "life_support": "utilities"}
 _EV = re.compile(r"电动车|电瓶车|电动自行车|电池|充电|电驴|电摩")
 
 

@@ -1,4 +1,5 @@
-"""Life-and-safety detector: people trapped, gas, fire or smoke, live wires, flooding, falling objects.
+"""Life-and-safety detector: people trapped, gas, fire or smoke, live wires, flooding, falling objects,
+violence, and a power cut where someone depends on a machine to breathe.
 
 Built for recall: any trigger phrase makes a message urgent unless the context clearly says the
 danger is not present now. Three such contexts are recognised, each judged on the clause around
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from nlp.text import normalise
 
-REASONS = ("trapped", "gas", "fire", "wires", "flood", "falling", "violence")
+REASONS = ("trapped", "gas", "fire", "wires", "flood", "falling", "violence", "life_support")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,10 @@ TRIGGERS: tuple[_Trigger, ...] = (
     # hanging at a height given as a floor: "挂在七八楼那晃荡"
     _t("falling", r"(?:挂|吊|悬|耷拉)(?:在)?(?:了)?" + _NC + r"{0,2}" + _FLOOR, needs=_OVERHEAD,
        veto=r"衣服|被子|床单|横幅|灯笼|彩旗|条幅"),
+    # a power cut with someone living on a machine: "停电了 我爸的呼吸机只有半小时电池"
+    # (the battery running out, not a planned cut asked about or a past one)
+    _t("life_support", r"(?:只有|只剩|就剩|还剩)" + _NC + r"{0,6}电|电池" + _NC + r"{0,3}(?:快|只|就|撑)|撑不(?:了|住)|快没电",
+       needs=(r"呼吸机|制氧机|氧气机|透析|吸痰器|监护仪|输液泵", r"停电|断电|没电|跳闸|电池")),
     # people threatened by others
     _t("violence", r"(?:拿|持|举|挥)着?(?:刀|菜刀|砍刀|棍子?|棒子?|砖头|铁棍|铁锹)(?!子?(?:捅|敲|戳|顶|杵)(?:我家|我们家)?的?(?:天花板|楼板|屋顶|墙|地|暖气|管)|子?(?:顶|垫|压|挡|堵|支)(?:着|住|门))|持刀|砍人|捅人|行凶"),
     _t("violence", r"打架|斗殴|打人|见血|流血了|在流血|满脸是血|头破血流|追着" + _NC + r"{0,6}打", veto=r"狗|犬|猫|当剑|打闹|闹着玩"),
@@ -177,6 +182,7 @@ _RESOLVED: dict[str, re.Pattern[str]] = {
     "flood": re.compile(r"(?:总阀|阀门|水阀|总闸|闸)" + _NC + r"{0,6}(?:关了|关上了|关掉了|关好了|拧上了)|水(?:现在|已经|已|也)?(?:退了|停了|止住了|不流了|不喷了|不漏了)|(?:已经|已)(?:修好|堵上|止住)"),
     "falling": re.compile(r"(?:已经|已)(?:拆|取|固定|加固|挪|搬)(?:下来|走|好)"),
     "violence": re.compile(r"(?:已经|已)(?:走了|跑了|被抓|抓住|制服|被带走)"),
+    "life_support": re.compile(r"(?:来电了|电来了|恢复供电|已经来电|接上了备用电)"),
 }
 _RESOLVED_ANY = re.compile(r"没事了|说没事|查过了|修好了|处理好了|解决了|已经好了|危险解除")
 

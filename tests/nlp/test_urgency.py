@@ -193,6 +193,7 @@ def test_childhood_memory_is_past():
     ("电梯卡住了 里面是我室友跟一个送外卖的 敲门板喊 手机没信号", "trapped"),
     ("楼上卫生间往我家灌水 顺着灯线往下淌 电闸我已经拉了 人不在家", "flood"),
     ("5座電梯卡在兩層中間 我先生在裡面 打了緊急按鈕沒人回 快點!!", "trapped"),  # Traditional
+    ("突然停电了 我爸用的呼吸机只有半小时电池 求求快来电", "life_support"),
     ("那棵枯树被风吹得快倒了 正斜着压在儿童滑梯上方 下面还有小孩在玩", "falling"),
 ])
 def test_water_and_people_now(text, reason):
@@ -229,6 +230,7 @@ def test_water_and_people_now(text, reason):
     "有人在單元門口餵流浪貓 現在十幾隻貓晚上打架叫春",  # cats, in Traditional
     "谁家的拖拉机天天停在单元门口 突突突开走还冒黑烟",  # exhaust
     "消防警报只有声音没有闪灯 我们聋人家里着火了都不知道",
+    "上周停电 我爸的制氧机停了一晚上 以后能不能提前通知",  # past
 ])
 def test_figures_of_speech_and_no_danger(text):
     assert not detect_urgency(text).urgent, detect_urgency(text)
