@@ -55,6 +55,14 @@ def _records(path: Path) -> list[Record]:
     return out
 
 
+URGENCY_HOLDOUT = Path(__file__).parent / "data" / "urgency_holdout.jsonl"
+
+
+def read(path: Path) -> list[Record]:
+    """Every record of one file (for sets kept outside the split, such as URGENCY_HOLDOUT)."""
+    return _records(path)
+
+
 def load(split: Split, directory: Path = LABELLED_DIR) -> list[Record]:
     """Records of one split, in file order (files sorted by name)."""
     records = [r for path in sorted(directory.glob("*.jsonl")) for r in _records(path)]
