@@ -1,6 +1,6 @@
 """The trained classifier as shipped: numpy arrays in a JSON file, read without scikit-learn.
 
-nlp/model/classifier.json holds the vocabulary, idf and, per head (intent, category), the class
+nlp/model/classifier.json holds the vocabulary, idf and, per head (intent, category, urgent), the class
 codes, a (features x classes) weight matrix and a bias vector: probabilities are the softmax of
 features @ weights + bias. Training (nlp.train) folds an ensemble of linear models into that one
 matrix per head. Arrays are little-endian float32, base64-encoded, so the file is plain text,
@@ -55,23 +55,34 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 
 class Classifier:
     def __init__(self, vectorizer: Vectorizer, intent: Head, category: Head,
-                 thresholds: dict[str, float], meta: dict[str, Any]) -> None:
+                 thresholds: dict[str, float], meta: dict[str, Any], urgent: Head | None = None) -> None:
         self.vectorizer = vectorizer
         self.intent = intent
         self.category = category
+        self.urgent = urgent  # classes ("0", "1"): danger now, learnt beside the rules of nlp.urgency
         self.thresholds = thresholds
         self.meta = meta
-        # Both heads read the same features: one gather and one product serve both.
-        self._weights = np.hstack([intent.weights, category.weights])
-        self._bias = np.concatenate([intent.bias, category.bias])
+        # The heads read the same features: one gather and one product serve them all.
+        heads = [intent, category] + ([urgent] if urgent else [])
+        self._weights = np.hstack([h.weights for h in heads])
+        self._bias = np.concatenate([h.bias for h in heads])
         self._split = len(intent.classes)
+        self._split2 = self._split + len(category.classes)
+
+    def scores(self, text: str, urgency: Urgency | None = None,
+               place: Place | None = None) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """(intent probabilities, category probabilities, probability of danger now or None when
+        the artefact has no urgent head), the first two in the order of each head's classes."""
+        idx, values = self.vectorizer.transform_one(tokens(text, urgency, place))
+        scores = values @ self._weights[idx] + self._bias if idx.size else self._bias.copy()
+        urgent = float(softmax(scores[self._split2:])[1]) if self.urgent else None
+        return softmax(scores[:self._split]), softmax(scores[self._split:self._split2]), urgent
 
     def probabilities(self, text: str, urgency: Urgency | None = None,
                       place: Place | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(intent probabilities, category probabilities) in the order of each head's classes."""
-        idx, values = self.vectorizer.transform_one(tokens(text, urgency, place))
-        scores = values @ self._weights[idx] + self._bias if idx.size else self._bias.copy()
-        return softmax(scores[:self._split]), softmax(scores[self._split:])
+        intent, category, _ = self.scores(text, urgency, place)
+        return intent, category
 
     # -- persistence -------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -83,7 +94,8 @@ class Classifier:
             "format": FORMAT,
             "features": {"vocabulary": self.vectorizer.vocabulary,
                          "idf": encode_array(self.vectorizer.idf)},
-            "heads": {"intent": head(self.intent), "category": head(self.category)},
+            "heads": {"intent": head(self.intent), "category": head(self.category)}
+            | ({"urgent": head(self.urgent)} if self.urgent else {}),
             "thresholds": self.thresholds,
             "meta": self.meta,
         }
@@ -110,4 +122,5 @@ class Classifier:
         features = doc["features"]
         return cls(Vectorizer(features["vocabulary"], decode_array(features["idf"])),
                    head(doc["heads"]["intent"]), head(doc["heads"]["category"]),
-                   {k: float(v) for k, v in doc["thresholds"].items()}, doc.get("meta", {}))
+                   {k: float(v) for k, v in doc["thresholds"].items()}, doc.get("meta", {}),
+                   head(doc["heads"]["urgent"]) if "urgent" in doc["heads"] else None)

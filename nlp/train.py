@@ -46,6 +46,11 @@ SEED = 20240601
 INTENT_TARGET = 0.97
 CATEGORY_TARGET = 0.96
 MIN_DF = 2  # a feature seen in one message only is noise, and bloats the artefact
+# The urgent head (a class-balanced logistic regression) raises messages the rules of nlp.urgency
+# let pass. Its threshold is the lowest at which rules-or-model stay this precise in CV: a false
+# alarm opens an urgent ticket, a miss leaves someone in danger waiting.
+URGENT_C = (3.0, 10.0, 30.0)
+URGENT_PRECISION = 0.90
 
 
 @dataclass
@@ -63,7 +68,7 @@ class TrainReport:
                f"{self.features} features",
                "chosen by cv: " + ", ".join(f"{k} {v:g}" for k, v in self.choices.items())]
         out += [f"cv {k}: {v:.4f}" for k, v in self.cv.items()]
-        out += [f"low-confidence threshold {k}: {v:.2f}" for k, v in self.thresholds.items()]
+        out += [f"threshold {k}: {v:.2f}" for k, v in self.thresholds.items()]
         out.append(f"written: {self.path}")
         return out
 
@@ -198,6 +203,36 @@ def _threshold(confidence: np.ndarray, right: np.ndarray, target: float) -> floa
     return 0.99
 
 
+def _urgent_choice(docs: list[list[str]], y: np.ndarray, rule: np.ndarray,
+                   folds: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float, dict[str, float]]:
+    """(C, threshold, cv figures) of the urgent head: among the C values, the one whose model
+    finds most urgent messages on its own at the lowest threshold keeping URGENT_PRECISION."""
+    oof = {c: np.zeros(len(y)) for c in URGENT_C}
+    for fit, held in folds:
+        if not y[fit].any() or y[fit].all():
+            continue  # too few urgent messages to learn from in this fold
+        X = Vectorizer.fit([docs[i] for i in fit], min_df=MIN_DF).transform(docs)
+        for c in URGENT_C:
+            oof[c][held] = _logreg(c).fit(X[fit], y[fit]).predict_proba(X[held])[:, 1]
+    best: tuple[float, float, float, float] | None = None
+    for c in URGENT_C:
+        for t in np.arange(0.30, 0.96, 0.05):
+            raised = oof[c] >= t - 1e-9
+            either = rule | raised
+            if (either & y).sum() / max(either.sum(), 1) >= URGENT_PRECISION:
+                candidate = (float((raised & y).sum() / max(y.sum(), 1)), -float(t), -c, float(t))
+                best = max(best, candidate) if best else candidate
+                break
+    if best is None:
+        return URGENT_C[0], 1.01, {}  # never raised by the model
+    recall, _, neg_c, threshold = best
+    either = rule | (oof[-neg_c] >= threshold - 1e-9)
+    return -neg_c, round(threshold, 2), {
+        "urgent model recall": recall,
+        "urgent recall (rules or model)": float((either & y).sum() / max(y.sum(), 1)),
+        "urgent precision (rules or model)": float((either & y).sum() / max(either.sum(), 1))}
+
+
 def _fit_head(X, y: np.ndarray, choice: _HeadChoice) -> Head:
     """The averaged, temperature-scaled ensemble as one weight matrix."""
     weights, bias = 0.0, 0.0
@@ -234,7 +269,8 @@ def train(data_dir: Path = dataset.LABELLED_DIR, out: Path = MODEL_PATH,
     if category_c is not None:
         grids["logreg"]["category"] = (category_c,)
     strata = np.array([f"{r.intent}:{r.category or ''}" for r in records])
-    oof = _oof_scores(docs, targets, grids, _folds(strata))
+    folds = _folds(strata)
+    oof = _oof_scores(docs, targets, grids, folds)
     intent = _choose("intent", y_intent, oof, grids)
     category = _choose("category", y_cat, oof, grids)
 
@@ -263,23 +299,36 @@ def train(data_dir: Path = dataset.LABELLED_DIR, out: Path = MODEL_PATH,
            or (a.category_confidence is not None and a.category_confidence < thresholds["category"])
            for a in answers]
     cv["low-confidence share"] = float(np.mean(low))
+    y_urgent = np.array([r.urgent for r in records])
+    learn_urgent = FOLDS <= y_urgent.sum() <= len(y_urgent) - FOLDS  # else the rules alone decide
+    if learn_urgent:
+        urgent_c, thresholds["urgent"], urgent_cv = _urgent_choice(
+            docs, y_urgent, np.array([u.urgent for u in urgencies]), folds)
+        cv |= urgent_cv
 
     vectorizer = Vectorizer.fit(docs, min_df=MIN_DF)
     X = vectorizer.transform(docs)
     intent_head = _fit_head(X, y_intent, intent)
     category_head = _fit_head(X[complaint_rows], y_cat, category)
+    urgent_head = None
+    if learn_urgent:
+        urgent_weights, urgent_bias = _linear(_logreg(urgent_c).fit(X, y_urgent.astype(int)))
+        urgent_head = Head(("0", "1"), urgent_weights.astype(np.float32), urgent_bias.astype(np.float32))
     heads = (("intent", intent), ("category", category))
     choices = {f"{head} {kind} C": choice.c[kind] for head, choice in heads for kind in choice.c}
     choices |= {f"{head} {kind} temperature": choice.temperature[kind]
                 for head, choice in heads for kind in choice.temperature}
     choices |= {f"{head} final temperature": choice.final for head, choice in heads}
+    if learn_urgent:
+        choices["urgent logreg C"] = urgent_c
     digest = hashlib.sha256("\n".join(r.text for r in records).encode("utf-8")).hexdigest()
     meta = {"records": len(records), "complaints": int(len(complaint_rows)),
             "train_texts_sha256": digest,
-            "model": "average of class-balanced logistic regression and linear SVM, temperature-scaled",
+            "model": "average of class-balanced logistic regression and linear SVM, temperature-scaled; "
+                     "urgent: class-balanced logistic regression beside the rules",
             "choices": choices, "trained_with": f"scikit-learn {sklearn.__version__}",
             "cv": {k: round(v, 4) for k, v in cv.items()}}
-    Classifier(vectorizer, intent_head, category_head, thresholds, meta).save(out)
+    Classifier(vectorizer, intent_head, category_head, thresholds, meta, urgent_head).save(out)
     return TrainReport(len(records), int(len(complaint_rows)), len(vectorizer.vocabulary),
                        choices, cv, thresholds, out)
 

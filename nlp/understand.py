@@ -3,6 +3,9 @@
 The hybrid: urgency and places come from rules (nlp.urgency, nlp.places); intent and category
 come from the trained linear model (nlp.model), overridden by the few formulaic rules of
 nlp.rules. Two further decisions are made here:
+- urgency is the rules' (nlp.urgency) or, when they find nothing, the model's urgent head above its
+  trained threshold: the rules know the dangers' words, the model recognises danger told in words
+  the rules lack ("门缝里有烟");
 - an urgent message is a complaint, whatever the model says: someone has to act on it; a fire,
   a gas smell or a flood happening now also decides its category (nlp.rules.urgent_category);
 - confidence below the trained thresholds sets low_confidence, so the chat asks the resident to
@@ -106,7 +109,9 @@ class Understander:
     def __call__(self, text: str) -> Understanding:
         urgency = detect_urgency(text)
         place = extract_place(text)
-        intent_probs, category_probs = self.classifier.probabilities(text, urgency, place)
+        intent_probs, category_probs, danger = self.classifier.scores(text, urgency, place)
+        if not urgency.urgent and danger is not None and danger >= self.classifier.thresholds.get("urgent", 2.0):
+            urgency = Urgency(True, None, "model", urgency.dismissed)
         return combine(text, urgency, place, self.classifier, intent_probs, category_probs)
 
 

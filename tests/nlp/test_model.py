@@ -144,3 +144,27 @@ def test_an_artefact_of_another_format_is_refused(tmp_path):
     path.write_text(json.dumps({"format": FORMAT - 1}), encoding="utf-8")
     with pytest.raises(ModelMissing, match="retrain"):
         Classifier.load(path)
+
+
+def test_the_urgent_head_raises_what_the_rules_let_pass(tmp_path):
+    """The shipped classifier with its urgent head moved to certainty: a message no rule finds
+    urgent becomes an urgent complaint (no reason: the advice is the general one), survives the
+    artefact round trip, and without a threshold nothing is raised."""
+    from nlp.model import Head
+    from nlp.understand import Understander
+    from nlp.urgency import detect_urgency
+
+    text = "楼下那家好像没人 门口的猫一直在挠门叫"
+    assert not detect_urgency(text).urgent
+    shipped = Classifier.load()
+    n = len(shipped.vectorizer.vocabulary)
+    certain = Head(("0", "1"), np.zeros((n, 2), dtype=np.float32), np.array([-10.0, 10.0], dtype=np.float32))
+    classifier = Classifier(shipped.vectorizer, shipped.intent, shipped.category,
+                            dict(shipped.thresholds, urgent=0.5), shipped.meta, certain)
+    classifier.save(tmp_path / "c.json")
+    loaded = Classifier.load(tmp_path / "c.json")
+    u = Understander(loaded)(text)
+    assert u.urgent and u.intent == "complaint" and u.urgency_reason is None
+    without = Classifier(shipped.vectorizer, shipped.intent, shipped.category,
+                         {k: v for k, v in shipped.thresholds.items() if k != "urgent"}, shipped.meta, certain)
+    assert not Understander(without)(text).urgent
