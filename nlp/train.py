@@ -47,10 +47,11 @@ INTENT_TARGET = 0.97
 CATEGORY_TARGET = 0.96
 MIN_DF = 2  # a feature seen in one message only is noise, and bloats the artefact
 # The urgent head (a class-balanced logistic regression) raises messages the rules of nlp.urgency
-# let pass. Its threshold is the lowest at which rules-or-model stay this precise in CV: a false
-# alarm opens an urgent ticket, a miss leaves someone in danger waiting.
+# let pass. Its threshold is the lowest at which rules-or-model stay this precise in CV (the target
+# is 0.80; 0.05 kept in hand for new wording): a false alarm opens an urgent ticket, a miss leaves
+# someone in danger waiting.
 URGENT_C = (3.0, 10.0, 30.0)
-URGENT_PRECISION = 0.90
+URGENT_PRECISION = 0.85
 
 
 @dataclass
@@ -216,7 +217,7 @@ def _urgent_choice(docs: list[list[str]], y: np.ndarray, rule: np.ndarray,
             oof[c][held] = _logreg(c).fit(X[fit], y[fit]).predict_proba(X[held])[:, 1]
     best: tuple[float, float, float, float] | None = None
     for c in URGENT_C:
-        for t in np.arange(0.30, 0.96, 0.05):
+        for t in np.arange(0.05, 0.96, 0.05):
             raised = oof[c] >= t - 1e-9
             either = rule | raised
             if (either & y).sum() / max(either.sum(), 1) >= URGENT_PRECISION:
