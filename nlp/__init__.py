@@ -2,7 +2,8 @@
 
     understand(text) -> Understanding   intent, category, confidences, urgency, place
     extract_place(text) -> Place        building / unit / room / named place
-    detect_urgency(text) -> Urgency     life and safety, with the reason
+    detect_urgency(text) -> Urgency     life and safety by rules, with the reason (understand()
+                                        adds the model's urgent head for what the rules let pass)
     taxonomy                            label codes and routing from taxonomy.yaml
 
 The trained model ships in nlp/model/ and is rebuilt with `linli nlp train`. This package
