@@ -58,8 +58,13 @@ def _records(path: Path) -> list[Record]:
 URGENCY_HOLDOUT = Path(__file__).parent / "data" / "urgency_holdout.jsonl"
 
 
+def urgency_holdouts() -> list[Path]:
+    """urgency_holdout*.jsonl: sets written after the urgency rules were revised, kept out of the split."""
+    return sorted(URGENCY_HOLDOUT.parent.glob("urgency_holdout*.jsonl"))
+
+
 def read(path: Path) -> list[Record]:
-    """Every record of one file (for sets kept outside the split, such as URGENCY_HOLDOUT)."""
+    """Every record of one file (for sets kept outside the split, such as the urgency holdouts)."""
     return _records(path)
 
 
