@@ -22,11 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nlp import dataset, train  # noqa: E402
-from nlp.features import tokens  # noqa: E402
-from nlp.model import MODEL_PATH, Head  # noqa: E402
-from nlp.places import extract_place  # noqa: E402
-from nlp.understand import ClassifierView, combine  # noqa: E402
-from nlp.urgency import detect_urgency  # noqa: E402
+from nlp.model import MODEL_PATH  # noqa: E402
 
 from bench.nlp_quality import per_class  # noqa: E402
 
@@ -48,25 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     train.FOLDS, train.SEED = args.folds, args.seed
     fixed = _fixed_grid()
 
-    records = dataset.load("train")
-    urgencies = [detect_urgency(r.text) for r in records]
-    places = [extract_place(r.text) for r in records]
-    docs = [tokens(r.text, u, p) for r, u, p in zip(records, urgencies, places)]
-    y_intent = np.array([r.intent for r in records])
-    rows = np.array([i for i, r in enumerate(records) if r.intent == "complaint"], dtype=np.intp)
-    y_cat = np.array([records[i].category or "other" for i in rows])
-    targets = {"intent": (np.arange(len(records)), y_intent), "category": (rows, y_cat)}
-    strata = np.array([f"{r.intent}:{r.category or ''}" for r in records])
-    oof = train._oof_scores(docs, targets, fixed, train._folds(strata))
-    intent = train._choose("intent", y_intent, oof, fixed)
-    category = train._choose("category", y_cat, oof, fixed)
-
-    view = ClassifierView(Head(tuple(np.unique(y_intent)), np.empty(0), np.empty(0)),
-                          Head(tuple(np.unique(y_cat)), np.empty(0), np.empty(0)), {})
-    cat_probs = np.full((len(records), len(view.category.classes)), 1.0 / len(view.category.classes))
-    cat_probs[rows] = category.oof_probs
-    answers = [combine(r.text, u, p, view, ip, cp)
-               for r, u, p, ip, cp in zip(records, urgencies, places, intent.oof_probs, cat_probs)]
+    cv_run = train.cross_validate(dataset.load("train"), fixed)
+    records, urgencies, answers = cv_run.records, cv_run.urgencies, cv_run.answers
+    y_intent, rows, category = cv_run.y_intent, cv_run.complaint_rows, cv_run.category
 
     intent_ok = [a.intent == r.intent for a, r in zip(answers, records)]
     pairs = [(r, a) for r, a in zip(records, answers) if r.intent == "complaint"]

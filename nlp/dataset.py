@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-LABELLED_DIR = Path(__file__).parent / "data" / "labelled"
+DATA_DIR = Path(__file__).parent / "data"
+LABELLED_DIR = DATA_DIR / "labelled"
 TEST_BUCKETS = frozenset({0, 1})  # of 10
 Split = Literal["train", "test", "all"]
 
@@ -55,12 +56,10 @@ def _records(path: Path) -> list[Record]:
     return out
 
 
-URGENCY_HOLDOUT = Path(__file__).parent / "data" / "urgency_holdout.jsonl"
-
-
 def urgency_holdouts() -> list[Path]:
-    """urgency_holdout*.jsonl: sets written after the urgency rules were revised, kept out of the split."""
-    return sorted(URGENCY_HOLDOUT.parent.glob("urgency_holdout*.jsonl"))
+    """data/urgency_holdout*.jsonl: sets written by someone who had not read the urgency rules,
+    kept out of the split and never used to revise the rules."""
+    return sorted(DATA_DIR.glob("urgency_holdout*.jsonl"))
 
 
 def read(path: Path) -> list[Record]:

@@ -78,12 +78,6 @@ class Classifier:
         urgent = float(softmax(scores[self._split2:])[1]) if self.urgent else None
         return softmax(scores[:self._split]), softmax(scores[self._split:self._split2]), urgent
 
-    def probabilities(self, text: str, urgency: Urgency | None = None,
-                      place: Place | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(intent probabilities, category probabilities) in the order of each head's classes."""
-        intent, category, _ = self.scores(text, urgency, place)
-        return intent, category
-
     # -- persistence -------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         def head(h: Head) -> dict[str, Any]:

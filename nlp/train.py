@@ -247,6 +247,48 @@ def _fit_head(X, y: np.ndarray, choice: _HeadChoice) -> Head:
                 (bias * scale).astype(np.float32))
 
 
+@dataclass
+class CrossValidation:
+    """Held-out answers of the whole hybrid on a split, and what produced them."""
+    records: list[dataset.Record]
+    urgencies: list
+    docs: list[list[str]]
+    y_intent: np.ndarray
+    complaint_rows: np.ndarray
+    y_cat: np.ndarray
+    folds: list[tuple[np.ndarray, np.ndarray]]
+    intent: _HeadChoice
+    category: _HeadChoice
+    answers: list  # nlp.understand.Understanding per record, from out-of-fold probabilities
+
+
+def cross_validate(records: list[dataset.Record],
+                   grids: dict[str, dict[str, tuple[float, ...]]]) -> CrossValidation:
+    """Features, out-of-fold scores for every C of the grids, the chosen ensemble per head, and
+    the whole hybrid (rules, urgency override; nlp.understand.combine) run on its held-out
+    probabilities. Training chooses from it; bench/nlp_cv.py reports it."""
+    urgencies = [detect_urgency(r.text) for r in records]
+    places = [extract_place(r.text) for r in records]
+    docs = [tokens(r.text, u, p) for r, u, p in zip(records, urgencies, places)]
+    y_intent = np.array([r.intent for r in records])
+    complaint_rows = np.array([i for i, r in enumerate(records) if r.intent == "complaint"], dtype=np.intp)
+    y_cat = np.array([records[i].category or "other" for i in complaint_rows])
+    targets = {"intent": (np.arange(len(records)), y_intent), "category": (complaint_rows, y_cat)}
+    folds = _folds(np.array([f"{r.intent}:{r.category or ''}" for r in records]))
+    oof = _oof_scores(docs, targets, grids, folds)
+    intent = _choose("intent", y_intent, oof, grids)
+    category = _choose("category", y_cat, oof, grids)
+
+    view = ClassifierView(Head(tuple(np.unique(y_intent)), np.empty(0), np.empty(0)),
+                          Head(tuple(np.unique(y_cat)), np.empty(0), np.empty(0)), {})
+    cat_probs = np.full((len(records), len(view.category.classes)), 1.0 / len(view.category.classes))
+    cat_probs[complaint_rows] = category.oof_probs
+    answers = [combine(r.text, u, p, view, ip, cp)
+               for r, u, p, ip, cp in zip(records, urgencies, places, intent.oof_probs, cat_probs)]
+    return CrossValidation(records, urgencies, docs, y_intent, complaint_rows, y_cat, folds,
+                           intent, category, answers)
+
+
 def train(data_dir: Path = dataset.LABELLED_DIR, out: Path = MODEL_PATH,
           intent_c: float | None = None, category_c: float | None = None) -> TrainReport:
     """Train on the train split of data_dir and write the model to out. intent_c / category_c
@@ -256,32 +298,15 @@ def train(data_dir: Path = dataset.LABELLED_DIR, out: Path = MODEL_PATH,
     records = dataset.load("train", data_dir)
     if not records:
         raise SystemExit(f"no training records in {data_dir}")
-    urgencies = [detect_urgency(r.text) for r in records]
-    places = [extract_place(r.text) for r in records]
-    docs = [tokens(r.text, u, p) for r, u, p in zip(records, urgencies, places)]
-    y_intent = np.array([r.intent for r in records])
-    complaint_rows = np.array([i for i, r in enumerate(records) if r.intent == "complaint"], dtype=np.intp)
-    y_cat = np.array([records[i].category or "other" for i in complaint_rows])
-    targets = {"intent": (np.arange(len(records)), y_intent), "category": (complaint_rows, y_cat)}
-
     grids = {kind: dict(grid) for kind, grid in GRIDS.items()}
     if intent_c is not None:
         grids["logreg"]["intent"] = (intent_c,)
     if category_c is not None:
         grids["logreg"]["category"] = (category_c,)
-    strata = np.array([f"{r.intent}:{r.category or ''}" for r in records])
-    folds = _folds(strata)
-    oof = _oof_scores(docs, targets, grids, folds)
-    intent = _choose("intent", y_intent, oof, grids)
-    category = _choose("category", y_cat, oof, grids)
-
-    # The whole hybrid on the held-out probabilities, as nlp.understand runs it.
-    view = ClassifierView(Head(tuple(np.unique(y_intent)), np.empty(0), np.empty(0)),
-                          Head(tuple(np.unique(y_cat)), np.empty(0), np.empty(0)), {})
-    cat_probs = np.full((len(records), len(view.category.classes)), 1.0 / len(view.category.classes))
-    cat_probs[complaint_rows] = category.oof_probs
-    answers = [combine(r.text, u, p, view, ip, cp)
-               for r, u, p, ip, cp in zip(records, urgencies, places, intent.oof_probs, cat_probs)]
+    cv_run = cross_validate(records, grids)
+    urgencies, docs, folds, answers = cv_run.urgencies, cv_run.docs, cv_run.folds, cv_run.answers
+    y_intent, complaint_rows, y_cat = cv_run.y_intent, cv_run.complaint_rows, cv_run.y_cat
+    intent, category = cv_run.intent, cv_run.category
     intent_right = np.array([a.intent == r.intent for a, r in zip(answers, records)])
     gold_cat = [r.category or "other" for r in records if r.intent == "complaint"]
     end_to_end = [a.category if a.intent == "complaint" else f"({a.intent})"

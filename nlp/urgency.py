@@ -67,6 +67,10 @@ _PRECARIOUS = (r"裂(?:成|了|开|缝)|卡在|只靠|就剩|挂着|吊着|垂�
                r"鼓起|鼓包|空鼓|脱出|脱开|脱离|锈穿|锈断|锈透|往下沉|下沉|塌下来|掀开|掀起|歪歪|歪在|翘起|没掉|还没掉")
 # A lift stuck between floors: "卡在9楼和10楼中间" names no lift but can only be one.
 _FLOOR = r"[\d一二三四五六七八九十几]+(?:楼|层)"
+# Water that is meant to run (sprinklers, car washes, watering) or frozen still: no flood.
+_WATERING = r"喷头|洒水|喷灌|喷泉|雾炮|洗车|浇水|浇花|浇菜|水带|冻住|热水浇"
+# Things built out from a building on purpose: a complaint about the building, not a fall.
+_BUILT_OUT = r"往外扩|往外接|接出去|搭建|违建|加建|扩建|私搭"
 # Smoke from kitchens, restaurants and cigarettes is a nuisance, not a fire.
 _SMOKE_VETO = (r"饭店|餐馆|饭馆|餐厅|菜馆|小吃店|快餐店|摊|早餐车|烧烤|烤串|烤鱼|串串|奶茶|烤炉|食堂|火锅|小吃|排烟|烟囱|锅炉|抽烟|吸烟|打牌|缭绕|气得|气到|气的|烧香|香火|"
                r"油烟|油味|大排档|排档|烤肉|炭炉|拖拉机|尾气|排气管|煎|辣椒|孜然|做饭|炒菜")
@@ -142,20 +146,20 @@ TRIGGERS: tuple[_Trigger, ...] = (
        needs=r"水", veto=r"好几回|老补|喷泉池|前几天|还在收拾"),
     _t("flood", r"喷得" + _NC + r"{0,4}(?:老高|到处|满)|往外喷(?!气)|(?:天花板|吊灯|灯)" + _NC + r"{0,4}(?:往下流|往下灌|在下雨|往下淌)|天花板" + _NC + r"{0,4}下雨"
        r"|还在" + _NC + r"{0,2}(?:往里|往外|往下|往上)?(?:进水|进|冒|涌|灌|翻)|门缝" + _NC + r"{0,4}往外流|水到(?:小腿|膝盖|脚脖)",
-       needs=r"水|漏|雨", veto=r"喷头|洒水|喷灌|喷泉|雾炮|洗车|浇水|浇花|冻住|热水浇"),
-    _t("flood", r"爆管|管爆|呲水|滋水|喷水", veto=r"喷头|洒水|喷灌|喷泉|雾炮|洗车"),  # garden sprinklers
+       needs=r"水|漏|雨", veto=_WATERING),
+    _t("flood", r"爆管|管爆|呲水|滋水|喷水", veto=_WATERING),
     _t("flood", r"(?<!雨)水" + _NC + r"{0,10}(?:灌|涌|淹|浇)(?:进|到|入)?|往(?:家|屋)里(?:灌|流|涌)|往(?:我家|我们家|家里|屋里)(?:灌|涌|淌|流)(?:水|进来)",
-       veto=r"浇水|浇花|浇菜|水带|洒水|喷灌|洗车|冻住|热水浇"),
+       veto=_WATERING),
     # water still pouring into a home, a room full of it, a pipe spraying
     _t("flood", r"越(?:流|漏|淌|喷|冒|涌)越(?:大|多|猛|急)|哗哗(?:地|的)?(?:流|淌|往下|漏|冒|喷|涌)",
        needs=r"天花板|屋顶|楼板|家|屋|房间|客厅|卧室|厨房|卫生间"),
     _t("flood", r"(?:一|满)屋子?(?:的)?(?:脏|污|臭)?水|水" + _NC + r"{0,3}(?:往外喷|在喷|喷出来)",
-       veto=r"喷头|洒水|喷灌|喷泉|雾炮|洗车|浇水|浇花"),
+       veto=_WATERING),
     _t("flood", _HOME + _NC + r"{0,8}(?:淹了|进水|全是水|成河|泡了|泡着)|水漫金山|淹到(?:脚|膝|腿|小腿)",
        veto=r"长毛|发霉|霉了|踢皮球|扯皮|推来推去|晾衣服|滴得"),  # mould, or blame: the water came long ago
     # objects about to fall from height
     _t("falling", r"摇摇欲坠|(?:悬|吊|挂)(?:在)?(?:半空|那里晃|着晃)|一整块悬着|斜挂着|离墙了",
-       veto=r"往外扩|往外接|接出去|搭建|违建|加建|扩建|私搭"),
+       veto=_BUILT_OUT),
     _t("falling", r"(?:快|要|随时|马上|眼看|就要|快要)(?:要|会)?(?:掉|砸|坠|落)(?:下来|下去|了)?", veto=_LIFT),
     _t("falling", r"(?:快|要|随时|马上|眼看|就要|快要)(?:要|会)?(?:断|塌)(?:下来|下去|了)?", needs=_OBJ_HIGH + r"|树|棚|顶|楼", veto=r"腿|累|气"),
     _t("falling", r"往下(?:扔|丢|砸|抛)|高空抛物", needs=r"现在|还在|正在|刚才|刚刚", veto=r"通知|告知|天天|经常"),
@@ -174,10 +178,10 @@ TRIGGERS: tuple[_Trigger, ...] = (
        r"|(?:井道|电梯井|梯井)" + _NC + r"{0,4}(?:敞|露|开着|没门|没挡|没拦)"),
     _t("falling", r"轿厢不在|没有轿厢|里面(?:是)?空的", needs=r"井道|电梯井|梯井|掉下去|摔下去"),
     _t("falling", _OBJ_HIGH + _NC + r"{0,8}(?:松动|松了|松脱|脱开|晃动|在晃|直晃|来回晃|就晃|(?<![拽拉掰撞压踩碰弄长接])歪了|吹歪|裂开|脱落|往下掉|掉下来了|鼓了|一掀一掀|根都翘|翘起来|翘出来|(?:往|向)" + _NC + r"{0,4}倒)",
-       veto=r"往外扩|搭建|违建|加建|扩建|私搭|果子|果实|叶子|落叶|好几个月|没倒"),
+       veto=_BUILT_OUT + r"|果子|果实|叶子|落叶|好几个月|没倒"),
     _t("falling", r"高空坠物|砸(?:到|伤)(?:了)?(?:人|车|头)"),
     _t("falling", _PRECARIOUS, needs=(_OVERHEAD, _BELOW),
-       veto=r"往外扩|搭建|违建|加建|扩建|私搭|衣服|被子|床单|叶|虫|营业|地上|地面|地板|充电"),
+       veto=_BUILT_OUT + r"|衣服|被子|床单|叶|虫|营业|地上|地面|地板|充电"),
     # swaying over people, whatever it hangs from (an illegal shed's sheet is no less dangerous)
     _t("falling", r"摇摇晃晃|晃来晃去|来回晃|直晃悠|乱拍|呼扇|在晃", needs=(_OVERHEAD + r"|铁皮|彩钢板|彩钢瓦|晾衣杆|杆子", _BELOW + r"|人来人往"),
        veto=r"衣服|被子|床单|叶|虫|秋千|吊床"),

@@ -57,7 +57,7 @@ def test_train_writes_a_loadable_model_and_never_reads_the_test_split(tmp_path):
     classifier = Classifier.load(out)
     assert not any("蝾" in name for name in classifier.vectorizer.vocabulary)
     assert report.records == sum(dataset.split_of(r["text"]) == "train" for r in rows)
-    intent_probs, category_probs = classifier.probabilities("8号楼电梯坏了")
+    intent_probs, category_probs, _ = classifier.scores("8号楼电梯坏了")
     assert classifier.intent.classes[int(intent_probs.argmax())] == "complaint"
     assert classifier.category.classes[int(category_probs.argmax())] == "elevator"
     assert intent_probs.sum() == pytest.approx(1.0, abs=1e-5)
